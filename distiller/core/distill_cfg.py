@@ -1,0 +1,142 @@
+"""Parsing and validating ``distill_cfg`` (the part that needs no model)."""
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence
+
+from ..registry import DISTILL_LOSSES
+from .errors import DistillConfigError
+from .recorder import HookSpec
+
+PAIR_KEYS = {'student_module', 'teacher_module', 'output_hook', 'index', 'student_index', 'teacher_index', 'methods'}
+METHOD_KEYS = {'type', 'name', 'weight', 'schedule', 'normalize', 'align', 'student_channels', 'teacher_channels'}
+
+
+@dataclass
+class MethodSpec:
+    """One loss applied to a student/teacher pair.
+
+    Args:
+        name (str): Key of the loss in the loss dict (contains ``loss`` so mmengine sums it).
+        type (str): Registered loss type.
+        loss_cfg (dict): Constructor arguments of the loss (``weight`` included, channels not yet filled in).
+        schedule (dict, optional): Weight schedule config (``WEIGHT_SCHEDULES``).
+        normalize (bool): Put a parameter-free BatchNorm on both sides.
+        align (str | bool | dict): ``'auto'`` builds a 1x1 conv when channels differ; False never does; a dict is an
+            explicit connector config for the student side.
+        config_key (str): Where this method sits in the config, for messages.
+    """
+
+    name: str
+    type: str
+    loss_cfg: Dict[str, Any]
+    schedule: Optional[dict] = None
+    normalize: bool = False
+    align: Any = 'auto'
+    config_key: str = ''
+
+
+@dataclass
+class PairSpec:
+    """A student module, its teacher counterpart and the methods applied between them.
+
+    Args:
+        student (HookSpec): What to record from the student.
+        teacher (HookSpec): What to record from the teacher.
+        methods (list[MethodSpec]): The losses on this pair.
+        config_key (str): Where this entry sits in the config, for messages.
+    """
+
+    student: HookSpec
+    teacher: HookSpec
+    methods: List[MethodSpec] = field(default_factory=list)
+    config_key: str = ''
+
+
+def parse_distill_cfg(distill_cfg: Sequence[dict]) -> List[PairSpec]:
+    """Check the structure of ``distill_cfg`` and turn it into :class:`PairSpec` objects.
+
+    Module names are checked later against the models, and channels against a dry forward.
+
+    Args:
+        distill_cfg (Sequence[dict]): The config list (see DESIGN.md / README for the schema).
+
+    Returns:
+        list[PairSpec]: One per entry.
+
+    Raises:
+        DistillConfigError: A missing or unknown key, an unknown loss type (the message lists the registered ones),
+            a duplicate or badly formed loss name.
+    """
+    if not isinstance(distill_cfg, (list, tuple)) or not distill_cfg:
+        raise DistillConfigError(f'distill_cfg: expected a non-empty list of dicts, got {distill_cfg!r}')
+    pairs, names = [], {}
+    for i, entry in enumerate(distill_cfg):
+        key = f'distill_cfg[{i}]'
+        pair = _parse_pair(entry, key)
+        for method in pair.methods:
+            if method.name in names:
+                raise DistillConfigError(f'{method.config_key}.name: duplicate loss name {method.name!r} (also used '
+                                         f'by {names[method.name]}); every method needs its own name')
+            names[method.name] = method.config_key
+        pairs.append(pair)
+    return pairs
+
+
+def _parse_pair(entry: Any, key: str) -> PairSpec:
+    """Parse one ``distill_cfg`` entry."""
+    if not isinstance(entry, dict):
+        raise DistillConfigError(f'{key}: expected a dict, got {type(entry).__name__}')
+    _check_keys(entry, PAIR_KEYS, {'student_module', 'teacher_module', 'methods'}, key)
+    output_hook = bool(entry.get('output_hook', True))
+    index = entry.get('index')
+    student = HookSpec(_module_name(entry, 'student_module', key), output_hook, entry.get('student_index', index),
+                       f'{key}.student_module')
+    teacher = HookSpec(_module_name(entry, 'teacher_module', key), output_hook, entry.get('teacher_index', index),
+                       f'{key}.teacher_module')
+    methods = entry['methods']
+    if not isinstance(methods, (list, tuple)) or not methods:
+        raise DistillConfigError(f'{key}.methods: expected a non-empty list of loss dicts, got {methods!r}')
+    parsed = [_parse_method(method, f'{key}.methods[{j}]') for j, method in enumerate(methods)]
+    return PairSpec(student, teacher, parsed, key)
+
+
+def _parse_method(method: Any, key: str) -> MethodSpec:
+    """Parse one entry of ``methods``."""
+    if not isinstance(method, dict) or 'type' not in method:
+        raise DistillConfigError(f'{key}: expected a dict with a "type" key, got {method!r}')
+    loss_type = method['type']
+    loss_cls = DISTILL_LOSSES.get(loss_type) if isinstance(loss_type, str) else loss_type
+    if loss_cls is None:
+        known = ', '.join(sorted(DISTILL_LOSSES.module_dict))
+        raise DistillConfigError(f'{key}.type: unknown distill loss {loss_type!r}; registered losses: {known}')
+    type_name = loss_type if isinstance(loss_type, str) else loss_type.__name__
+    name = method.get('name') or 'loss_' + re.sub(r'(?<!^)(?=[A-Z])', '_', type_name.split('.')[-1]).lower()
+    if 'loss' not in name or '.' in name:
+        raise DistillConfigError(f'{key}.name: {name!r} must contain "loss" (mmengine only sums such keys) and no "."')
+    loss_cfg = {k: v for k, v in method.items() if k not in METHOD_KEYS - {'weight', 'student_channels',
+                                                                             'teacher_channels'}}
+    loss_cfg['type'] = loss_cls
+    align = method.get('align', 'auto')
+    if not (align in ('auto', False) or isinstance(align, dict)):
+        raise DistillConfigError(f"{key}.align: expected 'auto', False or a connector dict, got {align!r}")
+    return MethodSpec(name, type_name, loss_cfg, method.get('schedule'), bool(method.get('normalize', False)),
+                      align, key)
+
+
+def _module_name(entry: dict, name: str, key: str) -> str:
+    """Return a module-name value, checking that it is a non-empty string."""
+    value = entry[name]
+    if not isinstance(value, str) or not value:
+        raise DistillConfigError(f'{key}.{name}: expected a dotted module name such as "neck.fpn_convs.0", '
+                                 f'got {value!r}')
+    return value
+
+
+def _check_keys(entry: dict, allowed: set, required: set, key: str) -> None:
+    """Fail on missing or unknown keys of a config dict."""
+    missing = sorted(required - entry.keys())
+    if missing:
+        raise DistillConfigError(f'{key}: missing key(s) {", ".join(missing)}')
+    unknown = sorted(entry.keys() - allowed)
+    if unknown:
+        raise DistillConfigError(f'{key}: unknown key(s) {", ".join(unknown)}; allowed: {", ".join(sorted(allowed))}')

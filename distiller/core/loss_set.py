@@ -1,0 +1,199 @@
+"""The losses of a ``distill_cfg``: hooks on both models, connectors, losses and schedules, built from one dry run."""
+import inspect
+from contextlib import ExitStack, contextmanager
+from typing import Any, Callable, Dict, Iterator, List, Sequence
+
+from torch import Tensor, nn
+
+from ..registry import CONNECTORS, DISTILL_LOSSES
+from .connectors import ChannelAlign
+from .distill_cfg import MethodSpec, PairSpec, parse_distill_cfg
+from .errors import DistillConfigError
+from .method import DistillMethod
+from .recorder import FeatureRecorder
+from .schedules import TrainProgress
+
+
+class DistillLossSet(nn.Module):
+    """Turns the features recorded from a student and a teacher into a dict of weighted distillation losses.
+
+    Build it with the two models (module names are checked at once), then call :meth:`calibrate` with one forward of
+    each: that learns the feature shapes, fills in omitted channel counts, checks them, and builds connectors and
+    losses. Each training step runs both forwards inside :meth:`recording` and calls :meth:`forward`.
+
+    Its parameters (connectors, loss-owned layers such as MGD's generator) are meant to be trained with the student;
+    the recorders are plain attributes, so nothing recorded ever reaches a state dict.
+
+    Args:
+        distill_cfg (Sequence[dict]): The ``distill_cfg`` list.
+        student (nn.Module): The student model.
+        teacher (nn.Module): The teacher model.
+    """
+
+    def __init__(self, distill_cfg: Sequence[dict], student: nn.Module, teacher: nn.Module) -> None:
+        super().__init__()
+        self.pairs: List[PairSpec] = parse_distill_cfg(distill_cfg)
+        self.student_recorder = FeatureRecorder(student, [pair.student for pair in self.pairs])
+        self.teacher_recorder = FeatureRecorder(teacher, [pair.teacher for pair in self.pairs])
+        self.methods = nn.ModuleDict()
+
+    @property
+    def loss_names(self) -> List[str]:
+        """Names of all methods, in config order."""
+        return [method.name for pair in self.pairs for method in pair.methods]
+
+    @property
+    def requires(self) -> set:
+        """Extra inputs (``gt_bboxes``, ``img_shapes``, ``targets`` ...) that some loss needs."""
+        return {key for method in self.methods.values() for key in getattr(method.loss, 'requires', ())}
+
+    def calibrate(self, student_forward: Callable[[], Any], teacher_forward: Callable[[], Any]) -> None:
+        """Run one forward of each model, then build and check connectors and losses.
+
+        Args:
+            student_forward (Callable): Runs the student on a sample input (no arguments).
+            teacher_forward (Callable): Runs the teacher on the same input.
+
+        Raises:
+            DistillConfigError: Channels given in the config disagree with the features, the student and teacher
+                give different numbers of features, or a shape mismatch no connector resolves (shows both shapes).
+        """
+        student_feats = self.student_recorder.calibrate(student_forward)
+        teacher_feats = self.teacher_recorder.calibrate(teacher_forward)
+        for pair in self.pairs:
+            s_items = _flatten(student_feats[pair.student])
+            t_items = _flatten(teacher_feats[pair.teacher])
+            if len(s_items) != len(t_items):
+                raise DistillConfigError(
+                    f'{pair.config_key}: the student module {pair.student.module!r} gives {len(s_items)} feature(s) '
+                    f'per step and the teacher module {pair.teacher.module!r} gives {len(t_items)}; select matching '
+                    'elements with index/student_index/teacher_index')
+            for method in pair.methods:
+                if method.name not in self.methods:
+                    self.methods[method.name] = _build_method(method, s_items[0], t_items[0])
+
+    @contextmanager
+    def recording(self, teacher_stop_early: bool = True) -> Iterator['DistillLossSet']:
+        """Record both models while the block runs (buffers are emptied afterwards).
+
+        Args:
+            teacher_stop_early (bool): Let a teacher forward started with ``teacher_recorder.run`` stop as soon as
+                the last hooked teacher module has fired.
+
+        Yields:
+            DistillLossSet: This loss set.
+        """
+        with ExitStack() as stack:
+            stack.enter_context(self.student_recorder.recording())
+            stack.enter_context(self.teacher_recorder.recording(stop_early=teacher_stop_early))
+            yield self
+
+    def set_progress(self, progress: TrainProgress) -> Dict[str, float]:
+        """Update every method's schedule.
+
+        Args:
+            progress (TrainProgress): Where training is.
+
+        Returns:
+            dict[str, float]: The weight factor of each method.
+        """
+        return {name: method.set_progress(progress) for name, method in self.methods.items()}
+
+    def forward(self, **extra: Any) -> Dict[str, Tensor]:
+        """Compute every method's loss from the current recording.
+
+        Args:
+            **extra: Inputs some losses need (see :attr:`requires`).
+
+        Returns:
+            dict[str, Tensor]: One scalar per method name.
+        """
+        if not self.methods:
+            raise RuntimeError('DistillLossSet.calibrate() must run before the losses are computed')
+        losses = {}
+        for pair in self.pairs:
+            student = _flatten(self.student_recorder.get(pair.student))
+            teacher = _flatten(self.teacher_recorder.get(pair.teacher))
+            for spec in pair.methods:
+                method = self.methods[spec.name]
+                needed = getattr(method.loss, 'requires', ())
+                missing = [key for key in needed if key not in extra]
+                if missing:
+                    raise RuntimeError(f'{spec.config_key}: {spec.type} needs {", ".join(missing)}, which the '
+                                       'distiller did not pass')
+                losses[spec.name] = method(student, teacher, **{key: extra[key] for key in needed})
+        return losses
+
+    def remove_hooks(self) -> None:
+        """Remove the forward hooks from both models."""
+        self.student_recorder.remove()
+        self.teacher_recorder.remove()
+
+
+def _flatten(calls: List[Any]) -> List[Tensor]:
+    """One list of tensors from the per-call values (tuple outputs taken whole are expanded)."""
+    items = []
+    for value in calls:
+        items.extend(value if isinstance(value, (tuple, list)) else [value])
+    bad = [type(item).__name__ for item in items if not isinstance(item, Tensor)]
+    if bad:
+        raise DistillConfigError(f'recorded a {bad[0]} where a tensor was expected; choose a tensor element with '
+                                 'index/student_index/teacher_index')
+    return items
+
+
+def _channels(feat: Tensor) -> int:
+    """Channel count of a feature (dimension 1; a 1-D tensor counts as one channel)."""
+    return feat.shape[1] if feat.dim() > 1 else 1
+
+
+def _build_method(spec: MethodSpec, student: Tensor, teacher: Tensor) -> DistillMethod:
+    """Build connectors and loss of one method from sample student/teacher features."""
+    shapes = f'student {tuple(student.shape)}, teacher {tuple(teacher.shape)}'
+    c_s, c_t = _channels(student), _channels(teacher)
+    loss_cfg = dict(spec.loss_cfg)
+    takes_channels = {'student_channels', 'teacher_channels'} <= set(inspect.signature(loss_cfg['type']).parameters)
+    for name, found in (('student_channels', c_s), ('teacher_channels', c_t)):
+        given = loss_cfg.get(name)
+        if given is not None and given != found:
+            raise DistillConfigError(f'{spec.config_key}.{name}={given}, but the recorded feature has {found} '
+                                     f'channels ({shapes})')
+        if takes_channels:
+            loss_cfg[name] = found
+        else:
+            loss_cfg.pop(name, None)
+    align = None
+    if isinstance(spec.align, dict):
+        align = _build_connector(spec.align, c_s, c_t)
+    elif c_s != c_t and not (takes_channels or loss_cfg['type'].accepts_channel_mismatch):
+        if spec.align is False or student.dim() != 4 or teacher.dim() != 4:
+            raise DistillConfigError(
+                f'{spec.config_key}: channel mismatch ({shapes}) that no connector resolves: {spec.type} needs equal '
+                "channels; a 1x1-conv connector (align='auto') works on N x C x H x W features only")
+        align = ChannelAlign(c_s, c_t)
+    if student.dim() != teacher.dim():
+        raise DistillConfigError(f'{spec.config_key}: student and teacher features differ in rank ({shapes})')
+    resize = (student.dim() == 4 and student.shape[-2:] != teacher.shape[-2:]
+              and not loss_cfg['type'].accepts_spatial_mismatch)
+    if resize and spec.align is False:
+        raise DistillConfigError(f'{spec.config_key}: spatial sizes differ ({shapes}) and align=False forbids the '
+                                 'resize connector')
+    norm_channels = c_t if spec.normalize else None
+    if spec.normalize and student.dim() != 4:
+        raise DistillConfigError(f'{spec.config_key}.normalize: needs N x C x H x W features ({shapes})')
+    return DistillMethod(DISTILL_LOSSES.build(loss_cfg), align, norm_channels, resize, spec.schedule)
+
+
+def _build_connector(cfg: dict, student_channels: int, teacher_channels: int) -> nn.Module:
+    """Build an explicit student-side connector (``ChannelAlign`` unless ``type`` says otherwise), passing the
+    channel counts to the arguments of that name it accepts."""
+    cfg = dict(cfg)
+    cfg.setdefault('type', 'ChannelAlign')
+    cls = CONNECTORS.get(cfg['type']) if isinstance(cfg['type'], str) else cfg['type']
+    if cls is None:
+        known = ', '.join(sorted(CONNECTORS.module_dict))
+        raise DistillConfigError(f'align: unknown connector {cfg["type"]!r}; registered connectors: {known}')
+    params = inspect.signature(cls).parameters
+    found = dict(student_channels=student_channels, teacher_channels=teacher_channels)
+    defaults = {key: value for key, value in found.items() if key in params}
+    return CONNECTORS.build(cfg, default_args=defaults)

@@ -1,0 +1,177 @@
+"""FeatureRecorder: tuple outputs, repeated calls, in-place activations, hook removal, pickling, early stop."""
+import copy
+import pickle
+
+import pytest
+import torch
+from torch import nn
+
+from distiller.core import DistillConfigError, FeatureRecorder, HookSpec
+
+
+class TwoLevelNeck(nn.Module):
+    """Returns a tuple like an FPN."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lateral = nn.Conv2d(3, 4, 1)
+
+    def forward(self, x):
+        y = self.lateral(x)
+        return y, y[..., ::2, ::2] * 2
+
+
+class SharedHeadNet(nn.Module):
+    """A neck with two levels and a head called once per level, then a module that counts its calls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.neck = TwoLevelNeck()
+        self.head = nn.Conv2d(4, 2, 3, padding=1)
+        self.tail = nn.Identity()
+        self.tail_calls = 0
+
+    def forward(self, x):
+        outs = [self.head(level) for level in self.neck(x)]
+        self.tail_calls += 1
+        return self.tail(outs[0].sum() + outs[1].sum())
+
+
+@pytest.fixture
+def net() -> SharedHeadNet:
+    torch.manual_seed(0)
+    return SharedHeadNet()
+
+
+def test_tuple_output_element_and_whole(net: SharedHeadNet) -> None:
+    level1, whole = HookSpec('neck', index=1), HookSpec('neck')
+    rec = FeatureRecorder(net, [level1, whole])
+    x = torch.randn(2, 3, 8, 8)
+    with rec.recording():
+        net(x)
+        (got,) = rec.get(level1)
+        (both,) = rec.get(whole)
+    expected = net.neck.lateral(x)
+    torch.testing.assert_close(got, expected[..., ::2, ::2] * 2)
+    assert isinstance(both, tuple) and len(both) == 2
+    torch.testing.assert_close(both[0], expected)
+    assert len(net.neck._forward_hooks) == 1, 'one hook serves both specs'
+
+
+def test_repeated_calls_kept_in_order(net: SharedHeadNet) -> None:
+    spec = HookSpec('head')
+    rec = FeatureRecorder(net, [spec])
+    x = torch.randn(1, 3, 8, 8)
+    with rec.recording():
+        net(x)
+        calls = rec.get(spec)
+    levels = net.neck(x)
+    assert [tuple(c.shape) for c in calls] == [(1, 2, 8, 8), (1, 2, 4, 4)]
+    for call, level in zip(calls, levels):
+        torch.testing.assert_close(call, net.head(level))
+
+
+def test_input_hook_records_the_first_positional_input(net: SharedHeadNet) -> None:
+    spec = HookSpec('head', output_hook=False)
+    rec = FeatureRecorder(net, [spec])
+    x = torch.randn(1, 3, 8, 8)
+    with rec.recording():
+        net(x)
+        calls = rec.get(spec)
+    torch.testing.assert_close(calls[0], net.neck.lateral(x))
+
+
+def test_records_only_inside_recording_and_clears_after(net: SharedHeadNet) -> None:
+    spec = HookSpec('head')
+    rec = FeatureRecorder(net, [spec])
+    net(torch.randn(1, 3, 8, 8))
+    assert rec._data == {}
+    for _ in range(3):
+        with rec.recording():
+            net(torch.randn(1, 3, 8, 8))
+            assert len(rec.get(spec)) == 2, 'nothing accumulates across steps'
+    assert rec._data == {}
+    with pytest.raises(RuntimeError, match=r"module='head' recorded nothing in this step"):
+        rec.get(spec)
+
+
+def test_remove_takes_every_hook_off(net: SharedHeadNet) -> None:
+    rec = FeatureRecorder(net, [HookSpec('head'), HookSpec('neck', output_hook=False)])
+    assert net.head._forward_hooks and net.neck._forward_pre_hooks
+    rec.remove()
+    assert not net.head._forward_hooks and not net.neck._forward_pre_hooks
+
+
+def test_inplace_activation_detected_and_copied() -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(inplace=True))
+    spec = HookSpec('0')
+    rec = FeatureRecorder(model, [spec])
+    x = torch.randn(1, 3, 6, 6)
+    with rec.recording():
+        model(x)
+        with pytest.raises(RuntimeError, match='modified in place after it was recorded'):
+            rec.get(spec)
+    rec.calibrate(model, x)
+    with rec.recording():
+        model(x)
+        (got,) = rec.get(spec)
+    expected = model[0](x)
+    assert (expected < 0).any()
+    torch.testing.assert_close(got, expected)
+
+
+def test_calibrate_counts_calls_and_reports_modules_never_called(net: SharedHeadNet) -> None:
+    rec = FeatureRecorder(net, [HookSpec('head'), HookSpec('neck', index=0)])
+    feats = rec.calibrate(net, torch.randn(1, 3, 8, 8))
+    assert rec.expected_calls == {('head', True): 2, ('neck', True): 1}
+    assert [tuple(f.shape) for f in feats[HookSpec('head')]] == [(1, 2, 8, 8), (1, 2, 4, 4)]
+    unused = nn.ModuleDict(dict(a=nn.Identity(), b=nn.Identity()))
+    with pytest.raises(RuntimeError, match=r"never called .*module='b'"):
+        FeatureRecorder(unused, [HookSpec('b')]).calibrate(unused['a'], torch.ones(1))
+
+
+def test_stop_early_ends_forward_after_last_hooked_module(net: SharedHeadNet) -> None:
+    spec = HookSpec('head')
+    rec = FeatureRecorder(net, [spec])
+    x = torch.randn(1, 3, 8, 8)
+    rec.calibrate(net, x)
+    calls_before = net.tail_calls
+    with rec.recording(stop_early=True):
+        assert rec.run(net, x) is None
+        assert len(rec.get(spec)) == 2, 'both head calls recorded before stopping'
+    assert net.tail_calls == calls_before, 'the rest of the forward did not run'
+    with rec.recording(stop_early=False):
+        assert rec.run(net, x) is not None
+    assert net.tail_calls == calls_before + 1
+
+
+def test_deepcopy_and_pickle_round_trip(net: SharedHeadNet) -> None:
+    spec = HookSpec('head')
+    rec = FeatureRecorder(net, [spec])
+    holder = nn.Module()
+    holder.net = net
+    holder.rec = rec
+    x = torch.randn(1, 3, 8, 8)
+    for clone in (copy.deepcopy(holder), pickle.loads(pickle.dumps(holder))):
+        assert clone.rec is not rec and clone.rec._hooks[0][0] is clone.net.head
+        with clone.rec.recording():
+            clone.net(x)
+            assert len(clone.rec.get(spec)) == 2
+        with rec.recording():
+            assert rec._data == {} and clone.rec._data == {}
+        clone.rec.remove()
+        assert not clone.net.head._forward_hooks and net.head._forward_hooks
+
+
+def test_unknown_module_lists_closest_names(net: SharedHeadNet) -> None:
+    with pytest.raises(DistillConfigError,
+                       match=r"distill_cfg\[0\].student_module: no module named 'neck.laterl' in SharedHeadNet; "
+                             r'closest existing names: neck.lateral'):
+        FeatureRecorder(net, [HookSpec('neck.laterl', config_key='distill_cfg[0].student_module')])
+
+
+def test_index_on_a_tensor_output_is_explained(net: SharedHeadNet) -> None:
+    spec = HookSpec('head', index=0, config_key='distill_cfg[0].student_module')
+    with pytest.raises(RuntimeError, match=r"index=0: the module output is a Tensor, not a tuple or list"):
+        FeatureRecorder(net, [spec]).calibrate(net, torch.randn(1, 3, 8, 8))

@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+import torch
+
+from distiller.losses.ab import ABLoss
+from distiller.registry import DISTILL_LOSSES
+
+
+def _reference(s: np.ndarray, t: np.ndarray, m: float) -> float:
+    values = []
+    for a, b in zip(s.ravel(), t.ravel()):
+        if b <= 0:
+            values.append((a + m) ** 2 if a > -m else 0.0)
+        else:
+            values.append((a - m) ** 2 if a <= m else 0.0)
+    return float(np.mean(values))
+
+
+def _inputs():
+    torch.manual_seed(0)
+    return 2 * torch.randn(2, 3, 3, 3), torch.randn(2, 3, 3, 3)
+
+
+def test_registered():
+    assert DISTILL_LOSSES.get('ABLoss') is ABLoss
+
+
+@pytest.mark.parametrize('margin', [1.0, 0.5, 0.0])
+def test_value_matches_formula(margin):
+    s, t = _inputs()
+    expected = _reference(s.double().numpy(), t.double().numpy(), margin)
+    assert ABLoss(margin=margin)(s, t).item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_gradient_reaches_student_only():
+    s, t = _inputs()
+    s.requires_grad_(True)
+    t.requires_grad_(True)
+    ABLoss()(s, t).backward()
+    assert s.grad is not None and torch.isfinite(s.grad).all() and s.grad.abs().sum() > 0
+    assert t.grad is None
+
+
+def test_zero_beyond_the_margin_on_the_teacher_side():
+    _, t = _inputs()
+    s = torch.where(t > 0, 1.5, -1.5)
+    assert ABLoss(margin=1.0)(s, t).item() == 0.0
+    # Matching the teacher's values is not enough: values inside the margin are still pushed out.
+    assert ABLoss(margin=1.0)(t.clone(), t).item() > 0
+
+
+def test_bf16_autocast_returns_float32():
+    s, t = _inputs()
+    loss = ABLoss()
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        out = loss(s.bfloat16(), t.bfloat16())
+    assert out.dtype == torch.float32
+    torch.testing.assert_close(out, loss(s.bfloat16().float(), t.bfloat16().float()))
+    torch.testing.assert_close(out, loss(s, t), rtol=5e-2, atol=1e-4)
+
+
+def test_weight_scales():
+    s, t = _inputs()
+    torch.testing.assert_close(ABLoss(weight=3.0)(s, t), 3.0 * ABLoss()(s, t))
+
+
+def test_bad_inputs():
+    s, t = _inputs()
+    with pytest.raises(ValueError, match='same shape .* an align connector maps the student'):
+        ABLoss()(s[:, :2], t)
+    with pytest.raises(ValueError, match='margin must be >= 0'):
+        ABLoss(margin=-1.0)

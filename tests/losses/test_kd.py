@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+import torch
+
+from distiller.losses.kd import KDLoss
+
+
+def _softmax(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def reference_kd(preds_S, preds_T, tau):
+    """KL(softmax(T / tau) || softmax(S / tau)) per sample (per position for dense logits), averaged, times tau^2."""
+    rows_S = np.moveaxis(preds_S, 1, -1).reshape(-1, preds_S.shape[1])
+    rows_T = np.moveaxis(preds_T, 1, -1).reshape(-1, preds_T.shape[1])
+    total = 0.0
+    for row_S, row_T in zip(rows_S, rows_T):
+        p_s, p_t = _softmax(row_S / tau), _softmax(row_T / tau)
+        total += np.sum(p_t * np.log(p_t / p_s))
+    return total / len(rows_S) * tau**2
+
+
+def _logits(shape):
+    gen = torch.Generator().manual_seed(0)
+    return 2 * torch.randn(*shape, generator=gen), 2 * torch.randn(*shape, generator=gen)
+
+
+@pytest.mark.parametrize('shape', [(4, 6), (2, 5, 3, 3)])
+@pytest.mark.parametrize('tau', [1.0, 4.0])
+def test_value_matches_formula(shape, tau):
+    preds_S, preds_T = _logits(shape)
+    loss = KDLoss(tau=tau)(preds_S, preds_T)
+    assert loss.dim() == 0
+    expected = reference_kd(preds_S.double().numpy(), preds_T.double().numpy(), tau)
+    assert loss.item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_zero_when_student_equals_teacher():
+    preds_S, _ = _logits((4, 6))
+    assert KDLoss(tau=4.0)(preds_S, preds_S.clone()).item() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_gradient_reaches_student_only():
+    preds_S, preds_T = _logits((4, 6))
+    preds_S.requires_grad_(True)
+    preds_T.requires_grad_(True)
+    KDLoss(tau=2.0)(preds_S, preds_T).backward()
+    assert preds_S.grad is not None and preds_S.grad.abs().sum() > 0
+    assert preds_T.grad is None
+
+
+def test_bf16_autocast_computes_in_fp32():
+    preds_S, preds_T = (x.bfloat16() for x in _logits((4, 6)))
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        loss = KDLoss(tau=2.0)(preds_S, preds_T)
+    assert loss.dtype == torch.float32
+    torch.testing.assert_close(loss, KDLoss(tau=2.0)(preds_S.float(), preds_T.float()))
+
+
+def test_weight_scales_loss():
+    preds_S, preds_T = _logits((4, 6))
+    torch.testing.assert_close(KDLoss(weight=0.9)(preds_S, preds_T), 0.9 * KDLoss()(preds_S, preds_T))
+
+
+def test_shape_mismatch_is_reported():
+    with pytest.raises(ValueError, match=r'same shape \(N, C, \.\.\.\), got \(4, 6\) and \(4, 7\)'):
+        KDLoss()(torch.randn(4, 6), torch.randn(4, 7))

@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+import torch
+
+from distiller.losses.sp import SPLoss
+from distiller.registry import DISTILL_LOSSES
+
+
+def _similarity(x: np.ndarray) -> np.ndarray:
+    n = x.shape[0]
+    flat = x.reshape(n, -1)
+    g = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            g[i, j] = np.dot(flat[i], flat[j])
+        g[i] /= np.linalg.norm(g[i])
+    return g
+
+
+def _reference(s: np.ndarray, t: np.ndarray) -> float:
+    n = s.shape[0]
+    return float(((_similarity(s) - _similarity(t)) ** 2).sum() / n**2)
+
+
+def _inputs():
+    torch.manual_seed(0)
+    return torch.randn(4, 3, 4, 4), torch.randn(4, 5, 2, 3)
+
+
+def test_registered():
+    assert DISTILL_LOSSES.get('SPLoss') is SPLoss
+
+
+def test_value_matches_formula_with_different_shapes():
+    s, t = _inputs()
+    expected = _reference(s.double().numpy(), t.double().numpy())
+    assert SPLoss()(s, t).item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_gradient_reaches_student_only():
+    s, t = _inputs()
+    s.requires_grad_(True)
+    t.requires_grad_(True)
+    SPLoss()(s, t).backward()
+    assert s.grad is not None and torch.isfinite(s.grad).all() and s.grad.abs().sum() > 0
+    assert t.grad is None
+
+
+def test_zero_when_student_equals_teacher():
+    s, _ = _inputs()
+    assert SPLoss()(s, s.clone()).item() == pytest.approx(0.0, abs=1e-12)
+
+
+def test_bf16_autocast_returns_float32():
+    s, t = _inputs()
+    loss = SPLoss()
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        out = loss(s.bfloat16(), t.bfloat16())
+    assert out.dtype == torch.float32
+    torch.testing.assert_close(out, loss(s.bfloat16().float(), t.bfloat16().float()))
+    torch.testing.assert_close(out, loss(s, t), rtol=5e-2, atol=1e-4)
+
+
+def test_weight_scales():
+    s, t = _inputs()
+    torch.testing.assert_close(SPLoss(weight=3.0)(s, t), 3.0 * SPLoss()(s, t))
+
+
+def test_bad_inputs():
+    s, t = _inputs()
+    with pytest.raises(ValueError, match='same batch size N'):
+        SPLoss()(s, t[:3])
