@@ -5,9 +5,9 @@
 through the registry tree any scope can name our classes (``type='distiller.SegmentationDistiller'``) and we can name
 theirs (``type='mmdet.RetinaNet'``, ``type='mmseg.EncoderDecoder'``).
 
-``DISTILL_LOSSES``, ``CONNECTORS`` and ``WEIGHT_SCHEDULES`` are children of ``DISTILLERS``. They build from their own table whatever the
-default scope is, so a loss named in ``distill_cfg`` resolves the same inside an mmdet, mmseg or YOLO run; an unknown
-type fails with the list of registered names.
+``DISTILL_LOSSES``, ``CONNECTORS`` and ``WEIGHT_SCHEDULES`` are children of ``DISTILLERS``. They build from their own
+table whatever the default scope is, so a loss named in ``distill_cfg`` resolves the same inside an mmdet, mmseg or
+YOLO run; an unknown type fails with the list of registered names.
 """
 from datetime import datetime
 from typing import Any, Optional

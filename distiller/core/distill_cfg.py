@@ -113,8 +113,8 @@ def _parse_method(method: Any, key: str) -> MethodSpec:
     name = method.get('name') or 'loss_' + re.sub(r'(?<!^)(?=[A-Z])', '_', type_name.split('.')[-1]).lower()
     if 'loss' not in name or '.' in name:
         raise DistillConfigError(f'{key}.name: {name!r} must contain "loss" (mmengine only sums such keys) and no "."')
-    loss_cfg = {k: v for k, v in method.items() if k not in METHOD_KEYS - {'weight', 'student_channels',
-                                                                             'teacher_channels'}}
+    not_loss_args = METHOD_KEYS - {'weight', 'student_channels', 'teacher_channels'}
+    loss_cfg = {k: v for k, v in method.items() if k not in not_loss_args}
     loss_cfg['type'] = loss_cls
     align = method.get('align', 'auto')
     if not (align in ('auto', False) or isinstance(align, dict)):

@@ -34,7 +34,8 @@ def test_default_name_from_type() -> None:
      r"distill_cfg\[1\]\.methods\[0\]\.name: duplicate loss name 'loss_mimic' \(also used by "
      r'distill_cfg\[0\]\.methods\[0\]\)'),
     ([_entry(methods=[dict(type='MimicLoss', name='kd_term')])], r'must contain "loss"'),
-    ([dict(student_module='0', methods=[dict(type='MimicLoss')])], r'distill_cfg\[0\]: missing key\(s\) teacher_module'),
+    ([dict(student_module='0', methods=[dict(type='MimicLoss')])],
+     r'distill_cfg\[0\]: missing key\(s\) teacher_module'),
     ([_entry(student_modul='x')], r"distill_cfg\[0\]: unknown key\(s\) student_modul; allowed: "),
     ([_entry(methods=[])], r'distill_cfg\[0\]\.methods: expected a non-empty list'),
     ([_entry(student_module=3)], r'distill_cfg\[0\]\.student_module: expected a dotted module name'),
@@ -73,7 +74,8 @@ def test_channel_mismatch_without_connector_shows_both_shapes() -> None:
     conv_s, conv_t = nn.Sequential(nn.Conv2d(3, 4, 1)), nn.Sequential(nn.Conv2d(3, 6, 1))
     losses = DistillLossSet([_entry(methods=[dict(type='MimicLoss', align=False)])], conv_s, conv_t)
     x = torch.randn(1, 3, 2, 2)
-    with pytest.raises(DistillConfigError, match=r'channel mismatch \(student \(1, 4, 2, 2\), teacher \(1, 6, 2, 2\)\)'):
+    with pytest.raises(DistillConfigError,
+                       match=r'channel mismatch \(student \(1, 4, 2, 2\), teacher \(1, 6, 2, 2\)\)'):
         losses.calibrate(lambda: conv_s(x), lambda: conv_t(x))
 
 
