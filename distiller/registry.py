@@ -64,6 +64,8 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import mmdet.utils
     import mmseg.utils
 
+    import distiller.engine  # noqa: F401  registers the hooks and the optimizer constructor in mmengine's registries
+
     mmdet.utils.register_all_modules(init_default_scope=False)
     mmseg.utils.register_all_modules(init_default_scope=False)
     for registry in (DISTILLERS, DISTILL_LOSSES, CONNECTORS, WEIGHT_SCHEDULES):

@@ -1,0 +1,6 @@
+"""mmengine distillers (registered in ``DISTILLERS``)."""
+from .base_distiller import BaseDistiller
+from .detection_distiller import DetectionDistiller
+from .segmentation_distiller import SegmentationDistiller
+
+__all__ = ['BaseDistiller', 'DetectionDistiller', 'SegmentationDistiller']

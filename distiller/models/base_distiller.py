@@ -1,0 +1,198 @@
+"""What the mmdet and mmseg distillers share: building both models, the teacher's safe loading and freezing, hooks."""
+from typing import Any, Dict, List, Optional, Union
+
+import torch
+from mmengine.logging import MessageHub, print_log
+from mmengine.model import BaseModel
+from mmengine.registry import DefaultScope
+from torch import Tensor, nn
+
+from ..compat import load_checkpoint_weights_only, revert_sync_bn_if_single_process
+from ..core import DistillLossSet, TrainProgress
+from ..utils import load_config
+
+ModelCfg = Union[str, dict]
+
+
+class BaseDistiller(BaseModel):
+    """A student trained under a frozen teacher with the losses of ``distill_cfg``.
+
+    Subclasses name the OpenMMLab ``scope`` the two models come from and how a batch turns into the extra inputs of
+    the losses (gt boxes, targets) and into a dry-run input.
+
+    Args:
+        teacher_cfg (str | dict): Teacher model config: a config file (``mmseg::...``, ``mmdet::...`` or a local
+            path) whose ``model`` is used, or a model dict.
+        student_cfg (str | dict): Student model config, same forms.
+        distill_cfg (list[dict]): The distillation losses (see the README).
+        teacher_pretrained (str, optional): Teacher checkpoint, loaded weights-only.
+        teacher_trainable (bool): Online distillation: the teacher is trained too, on its own task loss (its loss
+            keys get a ``teacher.`` prefix). Default False: the teacher is frozen and in eval mode for the whole run.
+        teacher_stop_early (bool): Stop the teacher's forward once the last hooked teacher module has fired.
+        calibrate_shape (tuple[int, int, int, int]): Shape of the dry-run input that sizes connectors and losses.
+        data_preprocessor (dict, optional): Unused: each model keeps the data preprocessor of its own config (the
+            distiller only moves data to the device). Accepted so configs may carry one.
+        init_cfg (dict, optional): Passed to ``BaseModel``.
+    """
+
+    scope: str = ''
+
+    def __init__(self, teacher_cfg: ModelCfg, student_cfg: ModelCfg, distill_cfg: List[dict],
+                 teacher_pretrained: Optional[str] = None, teacher_trainable: bool = False,
+                 teacher_stop_early: bool = True, calibrate_shape=(2, 3, 128, 128),
+                 data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
+        super().__init__(data_preprocessor=None, init_cfg=init_cfg)
+        self.student = self._build_model(student_cfg, 'student_cfg')
+        self.teacher = self._build_model(teacher_cfg, 'teacher_cfg')
+        self.teacher_trainable = teacher_trainable
+        self.teacher_pretrained = teacher_pretrained
+        self.teacher_stop_early = teacher_stop_early and not teacher_trainable
+        if teacher_pretrained:
+            self._load_teacher(teacher_pretrained)
+        if not teacher_trainable:
+            self.teacher.requires_grad_(False)
+            self.teacher.eval()
+        self.distill_losses = DistillLossSet(distill_cfg, self.student, self.teacher)
+        self._calibrate(calibrate_shape)
+        self.teacher_own_preprocessing = _preprocessor_signature(self.teacher) != _preprocessor_signature(self.student)
+
+    def _build_model(self, cfg: ModelCfg, key: str) -> nn.Module:
+        """Build one model from a config reference or a model dict in this distiller's scope."""
+        model_cfg = load_config(cfg).model if isinstance(cfg, str) else cfg
+        if not isinstance(model_cfg, dict) or 'type' not in model_cfg:
+            raise TypeError(f'{key}: expected a config path or a model dict with "type", got {cfg!r}')
+        with DefaultScope.overwrite_default_scope(self.scope):
+            model = _scope_models(self.scope).build(model_cfg)
+        return revert_sync_bn_if_single_process(model)
+
+    def _load_teacher(self, path: str) -> None:
+        """Load the teacher's weights (weights-only) and report missing/unexpected keys."""
+        checkpoint = load_checkpoint_weights_only(path, map_location='cpu')
+        state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else checkpoint
+        state = {k[len('teacher.'):] if k.startswith('teacher.') else k: v for k, v in state.items()
+                 if not k.startswith(('student.', 'distill_losses.'))}
+        result = self.teacher.load_state_dict(state, strict=False)
+        print_log(f'teacher weights loaded from {path}: {len(state)} tensors, missing keys: '
+                  f'{list(result.missing_keys) or "none"}, unexpected keys: {list(result.unexpected_keys) or "none"}',
+                  logger='current')
+
+    def init_weights(self) -> None:
+        """Initialise the student as its config says; the teacher only when no ``teacher_pretrained`` was given
+        (so the Runner's ``init_weights`` never overwrites the loaded teacher). Connectors keep their construction
+        init."""
+        self.student.init_weights()
+        if not self.teacher_pretrained:
+            self.teacher.init_weights()
+        self._is_init = True
+
+    def train(self, mode: bool = True) -> 'BaseDistiller':
+        """Set train/eval mode; a frozen teacher stays in eval mode.
+
+        Args:
+            mode (bool): Train mode for the student (and a trainable teacher).
+
+        Returns:
+            BaseDistiller: self.
+        """
+        super().train(mode)
+        if not self.teacher_trainable:
+            self.teacher.eval()
+        return self
+
+    def _calibrate(self, shape) -> None:
+        """Dry-run both models once on a blank batch to size connectors and losses."""
+        inputs = torch.zeros(shape)
+        samples = self.dummy_data_samples(shape)
+        was_training = self.student.training
+        self.student.eval()
+        with torch.no_grad():
+            self.distill_losses.calibrate(lambda: self.student(inputs, samples, mode='tensor'),
+                                          lambda: self.teacher(inputs, samples, mode='tensor'))
+        self.student.train(was_training)
+
+    def dummy_data_samples(self, shape) -> Optional[list]:
+        """Data samples for the dry run (with the metainfo the models read); implemented by subclasses."""
+        raise NotImplementedError
+
+    def distill_inputs(self, data_samples: list, inputs: Tensor) -> Dict[str, Any]:
+        """Extra inputs the losses may need (``gt_bboxes``, ``img_shapes``, ``targets``); by subclasses.
+
+        Args:
+            data_samples (list): The batch's data samples after preprocessing.
+            inputs (Tensor): The preprocessed batch.
+
+        Returns:
+            dict: Name -> value for each extra input the task provides.
+        """
+        raise NotImplementedError
+
+    def forward(self, inputs: Any, data_samples: Optional[list] = None, mode: str = 'tensor'):
+        """Dispatch like an OpenMMLab model: ``loss`` trains with distillation, other modes run the student.
+
+        Args:
+            inputs: The raw batch inputs (each model applies its own data preprocessor).
+            data_samples (list, optional): The batch's data samples.
+            mode (str): ``loss``, ``predict`` or ``tensor``.
+
+        Returns:
+            dict | list | Tensor: Losses, predictions or raw outputs of the student.
+        """
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        data = self.student.data_preprocessor(dict(inputs=inputs, data_samples=data_samples), False)
+        return self.student(data['inputs'], data['data_samples'], mode=mode)
+
+    def loss(self, inputs: Any, data_samples: Optional[list]) -> Dict[str, Tensor]:
+        """Teacher forward -> student forward with its task loss -> distillation losses, in one loss dict.
+
+        Args:
+            inputs: The raw batch inputs.
+            data_samples (list): The batch's data samples.
+
+        Returns:
+            dict[str, Tensor]: The student's task losses and one entry per distillation method.
+        """
+        student_data = self.student.data_preprocessor(dict(inputs=inputs, data_samples=data_samples), True)
+        teacher_data = self.teacher.data_preprocessor(dict(inputs=inputs, data_samples=data_samples), True) \
+            if self.teacher_own_preprocessing else student_data
+        self.distill_losses.set_progress(_progress())
+        with self.distill_losses.recording(teacher_stop_early=self.teacher_stop_early):
+            if self.teacher_trainable:
+                teacher_losses = self.teacher.loss(teacher_data['inputs'], teacher_data['data_samples'])
+            else:
+                teacher_losses = {}
+                with torch.no_grad():
+                    self.distill_losses.teacher_recorder.run(
+                        self.teacher, teacher_data['inputs'], teacher_data['data_samples'], mode='tensor')
+            losses = dict(self.student.loss(student_data['inputs'], student_data['data_samples']))
+            extra = self.distill_inputs(student_data['data_samples'], student_data['inputs'])
+            losses.update(self.distill_losses(**{k: extra[k] for k in self.distill_losses.requires if k in extra}))
+        losses.update({f'teacher.{k}': v for k, v in teacher_losses.items()})
+        return losses
+
+
+def _scope_models(scope: str):
+    """The ``MODELS`` registry of an OpenMMLab package."""
+    if scope == 'mmdet':
+        from mmdet.registry import MODELS
+    elif scope == 'mmseg':
+        from mmseg.registry import MODELS
+    else:
+        raise ValueError(f'unknown model scope {scope!r}')
+    return MODELS
+
+
+def _preprocessor_signature(model: nn.Module) -> tuple:
+    """What decides a data preprocessor's output: its type, buffers and plain settings."""
+    pre = model.data_preprocessor
+    settings = tuple(sorted((k, repr(v)) for k, v in vars(pre).items() if not k.startswith('_') and k != 'training'
+                            and not isinstance(v, (nn.Module, Tensor))))
+    buffers = tuple((name, tuple(buf.flatten().tolist())) for name, buf in pre.named_buffers())
+    return (type(pre).__name__, settings, buffers)
+
+
+def _progress() -> TrainProgress:
+    """Training progress as mmengine's RuntimeInfoHook publishes it in the message hub."""
+    hub = MessageHub.get_current_instance()
+    return TrainProgress(iter=hub.get_info('iter', 0), epoch=hub.get_info('epoch', 0),
+                         max_iters=hub.get_info('max_iters'), max_epochs=hub.get_info('max_epochs'))
