@@ -10,6 +10,7 @@ import os
 from mmengine.config import DictAction
 from mmengine.runner import Runner
 
+from distiller.compat import prepare_cpu_distributed
 from distiller.registry import register_all_modules
 from distiller.utils import load_runner_config
 
@@ -41,6 +42,7 @@ def main() -> None:
     cfg = load_runner_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     cfg.load_from = args.checkpoint
     cfg.resume = False
+    prepare_cpu_distributed(cfg)
     Runner.from_cfg(cfg).test()
 
 

@@ -10,6 +10,7 @@ import os
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from distiller.compat import prepare_cpu_distributed
 from distiller.registry import register_all_modules
 from distiller.utils import load_runner_config
 
@@ -67,7 +68,9 @@ def main() -> None:
     """Build the Runner from the config and train."""
     args = parse_args()
     register_all_modules(init_default_scope=False)
-    runner = Runner.from_cfg(build_config(args))
+    cfg = build_config(args)
+    prepare_cpu_distributed(cfg)
+    runner = Runner.from_cfg(cfg)
     runner.train()
 
 

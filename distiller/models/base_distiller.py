@@ -1,4 +1,5 @@
 """What the mmdet and mmseg distillers share: building both models, the teacher's safe loading and freezing, hooks."""
+import os.path as osp
 from typing import Any, Dict, List, Optional, Union
 
 import torch
@@ -42,6 +43,8 @@ class BaseDistiller(BaseModel):
                  teacher_stop_early: bool = True, calibrate_shape=(2, 3, 128, 128),
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=None, init_cfg=init_cfg)
+        if teacher_pretrained:
+            _check_checkpoint_exists(teacher_pretrained, 'teacher_pretrained')
         self.student = self._build_model(student_cfg, 'student_cfg')
         self.teacher = self._build_model(teacher_cfg, 'teacher_cfg')
         self.teacher_trainable = teacher_trainable
@@ -169,6 +172,13 @@ class BaseDistiller(BaseModel):
             losses.update(self.distill_losses(**{k: extra[k] for k in self.distill_losses.requires if k in extra}))
         losses.update({f'teacher.{k}': v for k, v in teacher_losses.items()})
         return losses
+
+
+def _check_checkpoint_exists(path: str, key: str) -> None:
+    """Fail before any model is built when a checkpoint named in the config is not there."""
+    resolved = osp.abspath(osp.expanduser(path))
+    if not osp.isfile(resolved):
+        raise FileNotFoundError(f'{key}: checkpoint file not found: {path} (looked for {resolved})')
 
 
 def _scope_models(scope: str):
