@@ -5,6 +5,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 
 from torch import Tensor, nn
 
+from .errors import DistillConfigError
 from .module_lookup import get_module
 
 RecordKey = Tuple[str, bool]
@@ -68,7 +69,7 @@ class FeatureRecorder:
         self._data: Dict[RecordKey, List[Tuple[Any, List[int]]]] = {}
         self._active = False
         self._stop_early = False
-        self._hooks: List[Tuple[nn.Module, int, bool]] = []
+        self._hooks: List[Tuple[nn.Module, int, RecordKey]] = []
         registered = set()
         for spec in self.specs:
             module = get_module(model, spec.module, spec.config_key)
@@ -77,7 +78,7 @@ class FeatureRecorder:
             registered.add(spec.key)
             hook = _RecordHook(self, spec.key)
             handle = module.register_forward_hook(hook) if spec.output_hook else module.register_forward_pre_hook(hook)
-            self._hooks.append((module, handle.id, spec.output_hook))
+            self._hooks.append((module, handle.id, spec.key))
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
@@ -131,6 +132,9 @@ class FeatureRecorder:
 
         Returns:
             dict: For each spec, the list of recorded values (one per call), e.g. to read channel counts.
+
+        Raises:
+            DistillConfigError: A hooked module was never called (the message names its submodules).
         """
         with self.recording():
             forward(*args, **kwargs)
@@ -140,8 +144,17 @@ class FeatureRecorder:
             missing = [spec for spec in self.specs if spec.key not in self._data]
             if missing:
                 names = ', '.join(f'{spec.config_key}={spec.module!r}' for spec in missing)
-                raise RuntimeError(f'these modules were never called in a forward of the model: {names}')
+                children = ', '.join(f'{missing[0].module}.{name}' for name, _ in
+                                     self._module(missing[0]).named_children()) or '(it has no submodules)'
+                raise DistillConfigError(
+                    f'{names}: never called in a forward of the model. It is off the forward path, or its forward is '
+                    f'invoked directly (e.g. mmdet calls bbox_head.forward(), which skips hooks); hook one of its '
+                    f'submodules instead: {children}')
             return {spec: [_select(value, spec) for value, _ in self._data[spec.key]] for spec in self.specs}
+
+    def _module(self, spec: HookSpec) -> nn.Module:
+        """The hooked module of ``spec``."""
+        return next(module for module, _, key in self._hooks if key == spec.key)
 
     def get(self, spec: HookSpec) -> List[Any]:
         """Return what ``spec`` recorded in the current recording, one entry per call.
@@ -172,7 +185,7 @@ class FeatureRecorder:
 
     def remove(self) -> None:
         """Remove the hooks from the model (also works on a pickled or deep-copied recorder)."""
-        for module, hook_id, is_output in self._hooks:
+        for module, hook_id, (_, is_output) in self._hooks:
             hooks = module._forward_hooks if is_output else module._forward_pre_hooks
             hooks.pop(hook_id, None)
         self._hooks = []

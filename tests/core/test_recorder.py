@@ -126,8 +126,9 @@ def test_calibrate_counts_calls_and_reports_modules_never_called(net: SharedHead
     feats = rec.calibrate(net, torch.randn(1, 3, 8, 8))
     assert rec.expected_calls == {('head', True): 2, ('neck', True): 1}
     assert [tuple(f.shape) for f in feats[HookSpec('head')]] == [(1, 2, 8, 8), (1, 2, 4, 4)]
-    unused = nn.ModuleDict(dict(a=nn.Identity(), b=nn.Identity()))
-    with pytest.raises(RuntimeError, match=r"never called .*module='b'"):
+    unused = nn.ModuleDict(dict(a=nn.Identity(), b=nn.Sequential(nn.Linear(1, 1), nn.ReLU())))
+    with pytest.raises(DistillConfigError, match=r"module='b': never called in a forward of the model.*hook one of "
+                                                 r'its submodules instead: b\.0, b\.1'):
         FeatureRecorder(unused, [HookSpec('b')]).calibrate(unused['a'], torch.ones(1))
 
 
