@@ -113,8 +113,22 @@ class BaseDistiller(BaseModel):
                                           lambda: self.teacher(inputs, samples, mode='tensor'))
         self.student.train(was_training)
 
-    def dummy_data_samples(self, shape) -> Optional[list]:
-        """Data samples for the dry run (with the metainfo the models read); implemented by subclasses."""
+    def dummy_data_samples(self, shape) -> list:
+        """Blank data samples whose metainfo matches a batch of ``shape`` (two-stage detectors read it).
+
+        Args:
+            shape (tuple): N, C, H, W of the dry-run input.
+
+        Returns:
+            list: One data sample (of :meth:`data_sample_type`) per image.
+        """
+        size = tuple(shape[-2:])
+        meta = dict(img_shape=size, ori_shape=size, pad_shape=size, batch_input_shape=size, scale_factor=(1.0, 1.0))
+        sample_type = self.data_sample_type()
+        return [sample_type(metainfo=meta) for _ in range(shape[0])]
+
+    def data_sample_type(self) -> type:
+        """The data sample class of the models' package; implemented by subclasses."""
         raise NotImplementedError
 
     def distill_inputs(self, data_samples: list, inputs: Tensor) -> Dict[str, Any]:

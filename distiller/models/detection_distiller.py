@@ -1,5 +1,5 @@
 """Distillation between two mmdet detectors."""
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 from torch import Tensor
 
@@ -18,24 +18,14 @@ class DetectionDistiller(BaseDistiller):
 
     scope = 'mmdet'
 
-    def dummy_data_samples(self, shape) -> List[Any]:
-        """Blank ``DetDataSample``s whose metainfo matches a batch of ``shape`` (two-stage heads read it).
-
-        Args:
-            shape (tuple): N, C, H, W of the dry-run input.
+    def data_sample_type(self) -> type:
+        """``DetDataSample``.
 
         Returns:
-            list: One data sample per image.
+            type: The data sample class.
         """
         from mmdet.structures import DetDataSample
-        size = tuple(shape[-2:])
-        samples = []
-        for _ in range(shape[0]):
-            sample = DetDataSample()
-            sample.set_metainfo(dict(img_shape=size, ori_shape=size, pad_shape=size, batch_input_shape=size,
-                                     scale_factor=(1.0, 1.0)))
-            samples.append(sample)
-        return samples
+        return DetDataSample
 
     def distill_inputs(self, data_samples: list, inputs: Tensor) -> Dict[str, Any]:
         """``gt_bboxes`` and ``img_shapes`` of the batch.

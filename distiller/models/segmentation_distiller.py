@@ -1,5 +1,5 @@
 """Distillation between two mmseg segmentors."""
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import torch
 from torch import Tensor
@@ -18,23 +18,14 @@ class SegmentationDistiller(BaseDistiller):
 
     scope = 'mmseg'
 
-    def dummy_data_samples(self, shape) -> List[Any]:
-        """Blank ``SegDataSample``s whose metainfo matches a batch of ``shape``.
-
-        Args:
-            shape (tuple): N, C, H, W of the dry-run input.
+    def data_sample_type(self) -> type:
+        """``SegDataSample``.
 
         Returns:
-            list: One data sample per image.
+            type: The data sample class.
         """
         from mmseg.structures import SegDataSample
-        size = tuple(shape[-2:])
-        samples = []
-        for _ in range(shape[0]):
-            sample = SegDataSample()
-            sample.set_metainfo(dict(img_shape=size, ori_shape=size, pad_shape=size, batch_input_shape=size))
-            samples.append(sample)
-        return samples
+        return SegDataSample
 
     def distill_inputs(self, data_samples: list, inputs: Tensor) -> Dict[str, Any]:
         """``targets`` (N x H x W long label maps, 255 = ignore) and ``img_shapes``.
