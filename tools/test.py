@@ -1,5 +1,8 @@
 """Evaluate a checkpoint with the test loop and evaluator of a config.
 
+CONFIG may be a distiller config or the student's own config, and CHECKPOINT a full distiller checkpoint or a
+student-only one (``student_final.pth``, ``tools/export_student.py``): every combination tests the student.
+
 Usage:
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--cfg-options k=v ...]
     bash tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCS [args ...]
@@ -11,6 +14,7 @@ from mmengine.config import DictAction
 from mmengine.runner import Runner
 
 from distiller.compat import prepare_cpu_distributed
+from distiller.engine import load_checkpoint_for_test
 from distiller.registry import register_all_modules
 from distiller.utils import load_runner_config
 
@@ -40,10 +44,14 @@ def main() -> None:
     args = parse_args()
     register_all_modules(init_default_scope=False)
     cfg = load_runner_config(args.config, args.cfg_options, args.work_dir, args.launcher)
-    cfg.load_from = args.checkpoint
+    cfg.load_from = None
     cfg.resume = False
+    if 'teacher_pretrained' in cfg.model:
+        cfg.model.teacher_pretrained = None  # only the student is tested; no need for the teacher file here
     prepare_cpu_distributed(cfg)
-    Runner.from_cfg(cfg).test()
+    runner = Runner.from_cfg(cfg)
+    load_checkpoint_for_test(runner.model, args.checkpoint)
+    runner.test()
 
 
 if __name__ == '__main__':

@@ -12,6 +12,7 @@ import pytest
 import torch
 from kd_runner_helpers import (build_seg_teacher, in_process_setup, load, make_digits, one_thread, run_tool, tail,
                                train, write_config, write_seg_configs)
+from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from distiller.datasets import SEG_CLASSES
@@ -128,14 +129,30 @@ def test_export_student_tool_writes_the_same_tensors_as_student_final(run: Simpl
     assert tuple(exported['meta']['dataset_meta']['classes']) == SEG_CLASSES
 
 
-def test_tools_test_evaluates_the_trained_student_with_iou_metric(run: SimpleNamespace) -> None:
-    ckpt = run.work_dir / 'iter_4.pth'
-    proc = run_tool([str(REPO / 'tools' / 'test.py'), str(run.configs['distiller']), str(ckpt),
-                     '--work-dir', str(run.root / 'test')])
+@pytest.mark.parametrize('config,checkpoint,action', [
+    ('distiller', 'iter_4.pth', 'checkpoint loaded as saved'),
+    ('distiller', 'student_final.pth', "student-only checkpoint loaded into the distiller's student"),
+    ('student', 'iter_4.pth', 'distiller checkpoint: its student is loaded into the model'),
+    ('student', 'student_final.pth', 'checkpoint loaded as saved'),
+])
+def test_tools_test_evaluates_the_trained_student_with_iou_metric(run: SimpleNamespace, config: str, checkpoint: str,
+                                                                  action: str) -> None:
+    """Every combination of distiller/student config and full/student-only checkpoint tests the same student
+    (keys are loaded strictly, so a wrong combination would fail instead of testing random weights)."""
+    ckpt = run.work_dir / checkpoint
+    config_path = run.configs[config]
+    if config == 'student':  # the student's own config, on the tiny test data the distiller config points at
+        student_cfg = Config.fromfile(str(config_path))
+        distiller_cfg = Config.fromfile(str(run.configs['distiller']))
+        student_cfg.test_dataloader = distiller_cfg.test_dataloader
+        student_cfg.test_evaluator = distiller_cfg.test_evaluator
+        config_path = run.root / 'student_on_test_data.py'
+        student_cfg.dump(str(config_path))
+    proc = run_tool([str(REPO / 'tools' / 'test.py'), str(config_path), str(ckpt),
+                     '--work-dir', str(run.root / f'test_{config}_{checkpoint}')])
     assert proc.returncode == 0, tail(proc)
     output = proc.stdout + proc.stderr
-    assert f'Load checkpoint from {ckpt}' in output
-    assert 'do not match exactly' not in output  # mmengine's warning for missing/unexpected keys
+    assert f'{ckpt}: {action}' in output
     metrics = re.search(r'Iter\(test\) \[2/2\]\s+aAcc: ([\d.]+)\s+mIoU: ([\d.]+)\s+mAcc: ([\d.]+)', output)
     assert metrics, tail(proc)
     # The final validation of the training run evaluated the same student on the same images.
