@@ -28,6 +28,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Evaluate a checkpoint with the mmengine Runner')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--teacher', action='store_true',
+                        help='evaluate the teacher of a distiller config (from the checkpoint if it holds the teacher, '
+                             'else from teacher_pretrained), for the comparison with the student')
     parser.add_argument('--work-dir', help='directory for the evaluation logs (default: ./work_dirs/<config name>)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction, help='override config settings, key=value pairs')
@@ -46,7 +49,11 @@ def main() -> None:
     cfg = load_runner_config(args.config, args.cfg_options, args.work_dir, args.launcher)
     cfg.load_from = None
     cfg.resume = False
-    if 'teacher_pretrained' in cfg.model:
+    if args.teacher:
+        if 'teacher_cfg' not in cfg.model:
+            raise SystemExit('--teacher needs a distiller config (one with model.teacher_cfg)')
+        cfg.model.test_teacher = True
+    elif 'teacher_pretrained' in cfg.model:
         cfg.model.teacher_pretrained = None  # only the student is tested; no need for the teacher file here
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)

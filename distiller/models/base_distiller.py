@@ -31,6 +31,8 @@ class BaseDistiller(BaseModel):
             keys get a ``teacher.`` prefix). Default False: the teacher is frozen and in eval mode for the whole run.
         teacher_stop_early (bool): Stop the teacher's forward once the last hooked teacher module has fired.
         calibrate_shape (tuple[int, int, int, int]): Shape of the dry-run input that sizes connectors and losses.
+        test_teacher (bool): Validation and test run the teacher instead of the student (``tools/test.py
+            --teacher``), to put the teacher's metric beside the student's.
         data_preprocessor (dict, optional): Unused: each model keeps the data preprocessor of its own config (the
             distiller only moves data to the device). Accepted so configs may carry one.
         init_cfg (dict, optional): Passed to ``BaseModel``.
@@ -40,7 +42,7 @@ class BaseDistiller(BaseModel):
 
     def __init__(self, teacher_cfg: ModelCfg, student_cfg: ModelCfg, distill_cfg: List[dict],
                  teacher_pretrained: Optional[str] = None, teacher_trainable: bool = False,
-                 teacher_stop_early: bool = True, calibrate_shape=(2, 3, 128, 128),
+                 teacher_stop_early: bool = True, calibrate_shape=(2, 3, 128, 128), test_teacher: bool = False,
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=None, init_cfg=init_cfg)
         if teacher_pretrained:
@@ -49,6 +51,7 @@ class BaseDistiller(BaseModel):
         self.teacher = self._build_model(teacher_cfg, 'teacher_cfg')
         self.teacher_trainable = teacher_trainable
         self.teacher_pretrained = teacher_pretrained
+        self.test_teacher = test_teacher
         self.teacher_stop_early = teacher_stop_early and not teacher_trainable
         if teacher_pretrained:
             self._load_teacher(teacher_pretrained)
@@ -144,7 +147,8 @@ class BaseDistiller(BaseModel):
         raise NotImplementedError
 
     def forward(self, inputs: Any, data_samples: Optional[list] = None, mode: str = 'tensor'):
-        """Dispatch like an OpenMMLab model: ``loss`` trains with distillation, other modes run the student.
+        """Dispatch like an OpenMMLab model: ``loss`` trains with distillation, other modes run the student (the
+        teacher with ``test_teacher=True``).
 
         Args:
             inputs: The raw batch inputs (each model applies its own data preprocessor).
@@ -156,8 +160,9 @@ class BaseDistiller(BaseModel):
         """
         if mode == 'loss':
             return self.loss(inputs, data_samples)
-        data = self.student.data_preprocessor(dict(inputs=inputs, data_samples=data_samples), False)
-        return self.student(data['inputs'], data['data_samples'], mode=mode)
+        model = self.teacher if self.test_teacher else self.student
+        data = model.data_preprocessor(dict(inputs=inputs, data_samples=data_samples), False)
+        return model(data['inputs'], data['data_samples'], mode=mode)
 
     def loss(self, inputs: Any, data_samples: Optional[list]) -> Dict[str, Tensor]:
         """Teacher forward -> student forward with its task loss -> distillation losses, in one loss dict.

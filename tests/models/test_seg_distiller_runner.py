@@ -191,3 +191,16 @@ custom_hooks = [dict(type='StudentCheckpointHook'), dict(type='HardExitAfterIter
     final, final_ref = load(cut_dir / 'student_final.pth'), load(run.work_dir / 'student_final.pth')
     for key, value in final_ref['state_dict'].items():
         assert torch.equal(final['state_dict'][key], value), key
+
+
+def test_tools_test_teacher_flag_evaluates_the_teacher(run: SimpleNamespace) -> None:
+    """``--teacher`` evaluates the teacher held by the full checkpoint, for the comparison table."""
+    proc = run_tool([str(REPO / 'tools' / 'test.py'), str(run.configs['distiller']), str(run.work_dir / 'iter_4.pth'),
+                     '--teacher', '--work-dir', str(run.root / 'test_teacher')])
+    assert proc.returncode == 0, tail(proc)
+    output = proc.stdout + proc.stderr
+    assert re.search(r'Iter\(test\) \[2/2\]\s+aAcc: [\d.]+\s+mIoU: [\d.]+', output), tail(proc)
+    assert "'test_teacher': True" in output or 'test_teacher=True' in output
+    refused = run_tool([str(REPO / 'tools' / 'test.py'), str(run.configs['student']), str(run.work_dir / 'iter_4.pth'),
+                        '--teacher'])
+    assert refused.returncode != 0 and '--teacher needs a distiller config' in refused.stdout + refused.stderr

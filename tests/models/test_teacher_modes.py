@@ -120,3 +120,17 @@ def test_online_distillation_trains_the_teacher_on_its_own_loss() -> None:
     assert {'decode.loss_ce', 'teacher.decode.loss_ce', 'loss_cwd', 'loss_mimic'} <= set(log_vars)
     changed = [k for k, v in snapshot(model.teacher).items() if not torch.equal(v, teacher_before[k])]
     assert 'decode_head.conv_seg.weight' in changed and 'backbone.stem.0.weight' in changed
+
+
+def test_test_teacher_makes_predictions_come_from_the_teacher() -> None:
+    """``test_teacher=True`` (``tools/test.py --teacher``) evaluates the teacher; the default evaluates the student."""
+    model = build().eval()
+    inputs, samples = seg_batch()
+    data = model.student.data_preprocessor(dict(inputs=inputs, data_samples=samples), False)
+    with torch.no_grad():
+        student_logits = model.student(data['inputs'], data['data_samples'], mode='tensor')
+        teacher_logits = model.teacher(data['inputs'], data['data_samples'], mode='tensor')
+        assert torch.equal(model(inputs, samples, mode='tensor'), student_logits)
+        model.test_teacher = True
+        assert torch.equal(model(inputs, samples, mode='tensor'), teacher_logits)
+    assert not torch.equal(student_logits, teacher_logits)
