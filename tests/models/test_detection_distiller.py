@@ -210,3 +210,32 @@ def test_fcos_teacher_to_retinanet_student_through_connectors() -> None:
         assert align.conv.weight.grad.abs().sum() > 0
     assert model.student.bbox_head.retina_cls.weight.grad.abs().sum() > 0
     assert all(p.grad is None for p in model.teacher.parameters())
+
+
+def test_student_checkpoint_loads_in_init_detector_and_predicts_like_the_distiller(tmp_path: Path) -> None:
+    """The student-only checkpoint (as StudentCheckpointHook / export write it) loads in mmdet's ``init_detector``
+    with the student's own config, every key matched, and gives the distiller's predictions."""
+    from mmdet.apis import init_detector
+    from mmengine.registry import DefaultScope
+
+    from distiller.engine import student_checkpoint
+    model = build(retinanet_teacher(), [dict(student_module='neck', teacher_module='neck',
+                                             methods=[dict(type='MimicLoss', name='loss_fpn')])])
+    total(loss_step(model)).backward()
+    path = tmp_path / 'student.pth'
+    meta = dict(dataset_meta=dict(classes=tuple(str(d) for d in range(10))))
+    torch.save(student_checkpoint(dict(state_dict=model.state_dict()), meta), path)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        detector = init_detector(STUDENT_CFG, str(path), device='cpu')
+    plain, inside = detector.state_dict(), model.student.state_dict()
+    assert plain.keys() == inside.keys()
+    assert all(torch.equal(plain[k], inside[k]) for k in plain)
+    model.eval()
+    inputs, samples = batch()
+    with torch.no_grad():
+        ours = model(inputs, copy.deepcopy(samples), mode='predict')
+        data = detector.data_preprocessor(dict(inputs=inputs, data_samples=copy.deepcopy(samples)), False)
+        theirs = detector(data['inputs'], data['data_samples'], mode='predict')
+    for a, b in zip(ours, theirs):
+        torch.testing.assert_close(a.pred_instances.bboxes, b.pred_instances.bboxes, rtol=0, atol=0)
+        torch.testing.assert_close(a.pred_instances.scores, b.pred_instances.scores, rtol=0, atol=0)
