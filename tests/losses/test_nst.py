@@ -4,6 +4,8 @@ import torch
 
 from distiller.losses.nst import NSTLoss
 from distiller.registry import DISTILL_LOSSES
+from loss_checks import (assert_bf16_autocast_returns_float32, assert_gradient_reaches_student_only,
+                         assert_weight_scales)
 
 
 def _mean_kernel(a: np.ndarray, b: np.ndarray) -> float:
@@ -38,11 +40,7 @@ def test_value_matches_formula_with_different_channels():
 
 def test_gradient_reaches_student_only():
     s, t = _inputs()
-    s.requires_grad_(True)
-    t.requires_grad_(True)
-    NSTLoss()(s, t).backward()
-    assert s.grad is not None and torch.isfinite(s.grad).all() and s.grad.abs().sum() > 0
-    assert t.grad is None
+    assert_gradient_reaches_student_only(NSTLoss(), s, t)
 
 
 def test_zero_for_the_same_set_of_channel_maps():
@@ -55,17 +53,12 @@ def test_zero_for_the_same_set_of_channel_maps():
 
 def test_bf16_autocast_returns_float32():
     s, t = _inputs()
-    loss = NSTLoss()
-    with torch.autocast('cpu', dtype=torch.bfloat16):
-        out = loss(s.bfloat16(), t.bfloat16())
-    assert out.dtype == torch.float32
-    torch.testing.assert_close(out, loss(s.bfloat16().float(), t.bfloat16().float()))
-    torch.testing.assert_close(out, loss(s, t), rtol=5e-2, atol=1e-4)
+    assert_bf16_autocast_returns_float32(NSTLoss(), s, t)
 
 
 def test_weight_scales():
     s, t = _inputs()
-    torch.testing.assert_close(NSTLoss(weight=3.0)(s, t), 3.0 * NSTLoss()(s, t))
+    assert_weight_scales(NSTLoss, s, t)
 
 
 def test_bad_inputs():
