@@ -1,7 +1,7 @@
 """Recording module outputs (or inputs) through forward hooks, addressed by dotted module name."""
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from torch import Tensor, nn
 
@@ -18,14 +18,16 @@ class HookSpec:
     Args:
         module (str): Dotted module name (``neck.fpn_convs.0.conv``, ``decode_head.conv_seg``, ``model.15``).
         output_hook (bool): Record the module's output (True) or its positional input (False).
-        index (int, optional): Element to take from a tuple/list output (an FPN level) or the positional input to
-            take; None takes the whole output (and, for inputs, the first positional argument).
+        index (int | str, optional): Element to take from a tuple/list output (an FPN level) or the positional input
+            to take; a string takes that key of a dict output (a YOLO head's ``'scores'``; a tuple output is searched
+            for a dict holding the key, as inference-mode heads return ``(decoded, raw dict)``); None takes the whole
+            output (and, for inputs, the first positional argument).
         config_key (str): Config key that named the module, for error messages.
     """
 
     module: str
     output_hook: bool = True
-    index: Optional[int] = None
+    index: Optional[Union[int, str]] = None
     config_key: str = 'module'
 
     @property
@@ -206,7 +208,10 @@ class FeatureRecorder:
 
 
 def _select(value: Any, spec: HookSpec) -> Any:
-    """Pick ``spec.index`` from a tuple/list value (inputs default to the first positional argument)."""
+    """Pick ``spec.index`` from a tuple/list value, or a key from a dict value (inputs default to the first positional
+    argument)."""
+    if isinstance(spec.index, str):
+        return _select_key(value, spec)
     if spec.index is not None:
         if not isinstance(value, (tuple, list)):
             raise RuntimeError(f'{spec.config_key}={spec.module!r} with index={spec.index}: the module '
@@ -219,6 +224,19 @@ def _select(value: Any, spec: HookSpec) -> Any:
     if not spec.output_hook:
         return value[0]
     return value
+
+
+def _select_key(value: Any, spec: HookSpec) -> Any:
+    """Take key ``spec.index`` from a dict value, or from the first dict inside a tuple/list value."""
+    candidates = [value] if isinstance(value, dict) else [v for v in value if isinstance(v, dict)] \
+        if isinstance(value, (tuple, list)) else []
+    for candidate in candidates:
+        if spec.index in candidate:
+            return candidate[spec.index]
+    keys = sorted({str(k) for candidate in candidates for k in candidate})
+    raise RuntimeError(f'{spec.config_key}={spec.module!r} with index={spec.index!r}: the module '
+                       f'{"output" if spec.output_hook else "input"} has no such key ('
+                       f'{"keys: " + ", ".join(keys) if keys else "it is a " + type(value).__name__ + ", not a dict"})')
 
 
 def _tensors(value: Any) -> List[Tensor]:

@@ -2,6 +2,7 @@
 from .ab import ABLoss
 from .at import ATLoss
 from .base import BaseDistillLoss
+from .binary_kd import BinaryKDLoss
 from .cc import CCLoss
 from .cwd import ChannelWiseDivergence
 from .dkd import DKDLoss
@@ -21,7 +22,7 @@ from .sp import SPLoss
 from .vid import VIDLoss
 
 __all__ = [
-    'BaseDistillLoss', 'ABLoss', 'ATLoss', 'CCLoss', 'ChannelWiseDivergence', 'DKDLoss', 'FGDLoss', 'FSPLoss', 'FTLoss',
+    'BaseDistillLoss', 'ABLoss', 'ATLoss', 'BinaryKDLoss', 'CCLoss', 'ChannelWiseDivergence', 'DKDLoss', 'FGDLoss', 'FSPLoss', 'FTLoss',
     'KDLoss', 'KDSVDLoss', 'LogitMSELoss', 'MGDLoss', 'MimicLoss', 'NSTLoss', 'PKDLoss', 'PKTLoss', 'RKDLoss', 'SPLoss',
     'VIDLoss'
 ]

@@ -11,24 +11,30 @@ class KDLoss(BaseDistillLoss):
     """Knowledge distillation of Hinton et al., "Distilling the Knowledge in a Neural Network" (2015).
 
     ``KL(softmax(T / tau) || softmax(S / tau)) * tau ** 2``, summed over classes and averaged over samples. Dense
-    logits (N, C, H, W, ...) are treated as one sample per position, with the classes along dim 1.
+    logits (N, C, H, W, ...) are treated as one sample per position, with the classes along dim 1. With ``groups > 1``
+    dim 1 holds that many distributions side by side, each over ``C / groups`` bins (a YOLO DFL box head: 4 box sides
+    of ``reg_max`` bins each), and every one counts as a sample.
 
     Args:
         tau (float): Softmax temperature (4 is common on CIFAR-100, 1-2 on ImageNet).
+        groups (int): Number of distributions along dim 1.
         weight (float): Multiplier of the loss value.
     """
 
-    def __init__(self, tau: float = 1.0, weight: float = 1.0) -> None:
+    def __init__(self, tau: float = 1.0, groups: int = 1, weight: float = 1.0) -> None:
         super().__init__(weight=weight)
         if tau <= 0:
             raise ValueError(f'KDLoss: tau must be positive, got {tau}')
+        if groups < 1:
+            raise ValueError(f'KDLoss: groups must be a positive integer, got {groups}')
         self.tau = float(tau)
+        self.groups = int(groups)
 
     def compute(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
         """Temperature-scaled KL divergence from the teacher's to the student's class distribution.
 
         Args:
-            preds_S (Tensor): Student logits (N, C) or (N, C, H, W, ...).
+            preds_S (Tensor): Student logits (N, C) or (N, C, H, W, ...); C = groups x classes.
             preds_T (Tensor): Teacher logits of the same shape.
 
         Returns:
@@ -37,8 +43,17 @@ class KDLoss(BaseDistillLoss):
         if preds_S.dim() < 2 or preds_S.shape != preds_T.shape:
             raise ValueError(f'KDLoss expects student and teacher logits of the same shape (N, C, ...), got '
                              f'{tuple(preds_S.shape)} and {tuple(preds_T.shape)}')
-        num_classes = preds_S.shape[1]
-        log_p_S = (preds_S.movedim(1, -1).reshape(-1, num_classes) / self.tau).log_softmax(dim=1)
-        log_p_T = (preds_T.detach().movedim(1, -1).reshape(-1, num_classes) / self.tau).log_softmax(dim=1)
+        if preds_S.shape[1] % self.groups:
+            raise ValueError(f'KDLoss: {preds_S.shape[1]} channels do not split into groups={self.groups} '
+                             'distributions')
+        log_p_S = (_split(preds_S, self.groups) / self.tau).log_softmax(dim=1)
+        log_p_T = (_split(preds_T.detach(), self.groups) / self.tau).log_softmax(dim=1)
         kl = F.kl_div(log_p_S, log_p_T, reduction='batchmean', log_target=True)
         return kl * self.tau**2
+
+
+def _split(logits: Tensor, groups: int) -> Tensor:
+    """Rows of one distribution each: (N, G*K, ...) -> (N*...*G, K)."""
+    n, channels = logits.shape[:2]
+    grouped = logits.reshape(n, groups, channels // groups, -1)
+    return grouped.movedim(2, -1).reshape(-1, channels // groups)

@@ -176,3 +176,32 @@ def test_index_on_a_tensor_output_is_explained(net: SharedHeadNet) -> None:
     spec = HookSpec('head', index=0, config_key='distill_cfg[0].student_module')
     with pytest.raises(RuntimeError, match=r"index=0: the module output is a Tensor, not a tuple or list"):
         FeatureRecorder(net, [spec]).calibrate(net, torch.randn(1, 3, 8, 8))
+
+
+class _DictHead(nn.Module):
+    """Returns a dict in train mode and (decoded, raw dict) in eval mode, like an Ultralytics Detect head."""
+
+    def forward(self, x):
+        raw = {'scores': x * 2, 'boxes': x + 1}
+        return raw if self.training else (x, raw)
+
+
+@pytest.mark.parametrize('training', [True, False])
+def test_string_index_takes_a_key_of_a_dict_output(training):
+    model = nn.Sequential(_DictHead()).train(training)
+    spec = HookSpec('0', index='scores')
+    recorder = FeatureRecorder(model, [spec])
+    x = torch.arange(4.0)
+    with recorder.recording():
+        model(x)
+        torch.testing.assert_close(recorder.get(spec)[0], x * 2)
+
+
+def test_missing_dict_key_lists_the_keys():
+    model = nn.Sequential(_DictHead())
+    spec = HookSpec('0', index='logits', config_key='distill_cfg[0].student_module')
+    recorder = FeatureRecorder(model, [spec])
+    with recorder.recording(), pytest.raises(RuntimeError, match=r"index='logits': the module output has no such "
+                                                                 r'key \(keys: boxes, scores\)'):
+        model(torch.ones(2))
+        recorder.get(spec)

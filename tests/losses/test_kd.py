@@ -66,3 +66,25 @@ def test_weight_scales_loss():
 def test_shape_mismatch_is_reported():
     with pytest.raises(ValueError, match=r'same shape \(N, C, \.\.\.\), got \(4, 6\) and \(4, 7\)'):
         KDLoss()(torch.randn(4, 6), torch.randn(4, 7))
+
+
+def test_groups_treat_each_block_of_channels_as_one_distribution():
+    """groups=4 on (N, 4*K, A) is KD over K bins for each of the 4 blocks and every anchor (a DFL box head)."""
+    preds_S, preds_T = _logits((2, 4 * 5, 7))
+    loss = KDLoss(tau=2.0, groups=4)(preds_S, preds_T)
+    rows_S = preds_S.double().numpy().reshape(2, 4, 5, 7)
+    rows_T = preds_T.double().numpy().reshape(2, 4, 5, 7)
+    total = 0.0
+    for n in range(2):
+        for side in range(4):
+            for anchor in range(7):
+                p_s, p_t = _softmax(rows_S[n, side, :, anchor] / 2.0), _softmax(rows_T[n, side, :, anchor] / 2.0)
+                total += np.sum(p_t * np.log(p_t / p_s))
+    assert loss.item() == pytest.approx(total / (2 * 4 * 7) * 4.0, rel=1e-5)
+
+
+def test_groups_must_divide_the_channels():
+    with pytest.raises(ValueError, match='6 channels do not split into groups=4'):
+        KDLoss(groups=4)(torch.randn(2, 6), torch.randn(2, 6))
+    with pytest.raises(ValueError, match='groups must be a positive integer'):
+        KDLoss(groups=0)
