@@ -2,6 +2,7 @@
 
 CONFIG may be a distiller config or the student's own config, and CHECKPOINT a full distiller checkpoint or a
 student-only one (``student_final.pth``, ``tools/export_student.py``): every combination tests the student.
+A YOLO distillation config validates the checkpoint (``weights/best.pt``) with Ultralytics' validator.
 
 Usage:
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--cfg-options k=v ...]
@@ -17,6 +18,7 @@ from distiller.compat import prepare_cpu_distributed
 from distiller.engine import load_checkpoint_for_test
 from distiller.registry import register_all_modules
 from distiller.utils import load_runner_config
+from distiller.yolo import is_yolo_config, test_yolo_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,7 +40,8 @@ def parse_args() -> argparse.Namespace:
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    if args.launcher != 'none':
+        os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
 
 
@@ -47,6 +50,9 @@ def main() -> None:
     args = parse_args()
     register_all_modules(init_default_scope=False)
     cfg = load_runner_config(args.config, args.cfg_options, args.work_dir, args.launcher)
+    if is_yolo_config(cfg):
+        test_yolo_config(cfg, args.checkpoint, teacher=args.teacher)
+        return
     cfg.load_from = None
     cfg.resume = False
     if args.teacher:

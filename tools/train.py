@@ -1,4 +1,5 @@
-"""Train a model (a distiller or a plain mmdet/mmseg model) from a config with the mmengine Runner.
+"""Train a model (a distiller or a plain mmdet/mmseg model) from a config with the mmengine Runner; a YOLO
+distillation config (``model.type='YOLODistiller'``) trains with Ultralytics' own trainer instead.
 
 Usage:
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp] [--cfg-options k=v ...]
@@ -13,6 +14,7 @@ from mmengine.runner import Runner
 from distiller.compat import prepare_cpu_distributed
 from distiller.registry import register_all_modules
 from distiller.utils import load_runner_config
+from distiller.yolo import is_yolo_config, train_yolo_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -35,7 +37,8 @@ def parse_args() -> argparse.Namespace:
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none', help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    if args.launcher != 'none':
+        os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
 
 
@@ -49,6 +52,10 @@ def build_config(args: argparse.Namespace) -> Config:
         Config: The config the Runner is built from.
     """
     cfg = load_runner_config(args.config, args.cfg_options, args.work_dir, args.launcher)
+    if is_yolo_config(cfg):
+        if args.amp:
+            cfg.setdefault('train_args', {})['amp'] = True
+        return cfg
     if args.amp:
         if cfg.optim_wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
             print('AMP is already enabled in the config.')
@@ -69,6 +76,9 @@ def main() -> None:
     args = parse_args()
     register_all_modules(init_default_scope=False)
     cfg = build_config(args)
+    if is_yolo_config(cfg):
+        train_yolo_config(cfg, resume=args.resume)
+        return
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()

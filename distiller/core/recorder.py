@@ -207,6 +207,25 @@ class FeatureRecorder:
             raise StopForward
 
 
+def remove_record_hooks(model: nn.Module) -> int:
+    """Remove every recorder hook from ``model`` and its submodules, e.g. from a deep copy of a recorded model that
+    must be saved or validated without them.
+
+    Args:
+        model (nn.Module): The model to clean.
+
+    Returns:
+        int: The number of hooks removed.
+    """
+    removed = 0
+    for module in model.modules():
+        for hooks in (module._forward_hooks, module._forward_pre_hooks):
+            for hook_id in [i for i, hook in hooks.items() if isinstance(hook, _RecordHook)]:
+                del hooks[hook_id]
+                removed += 1
+    return removed
+
+
 def _select(value: Any, spec: HookSpec) -> Any:
     """Pick ``spec.index`` from a tuple/list value, or a key from a dict value (inputs default to the first positional
     argument)."""

@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from distiller.core import DistillConfigError, FeatureRecorder, HookSpec
+from distiller.core.recorder import remove_record_hooks
 
 
 class TwoLevelNeck(nn.Module):
@@ -205,3 +206,14 @@ def test_missing_dict_key_lists_the_keys():
                                                                  r'key \(keys: boxes, scores\)'):
         model(torch.ones(2))
         recorder.get(spec)
+
+
+def test_remove_record_hooks_cleans_a_deep_copy_only():
+    model = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    recorder = FeatureRecorder(model, [HookSpec('0'), HookSpec('1', output_hook=False)])
+    clone = copy.deepcopy(model)
+    assert remove_record_hooks(clone) == 2
+    assert not clone[0]._forward_hooks and not clone[1]._forward_pre_hooks
+    with recorder.recording():
+        model(torch.ones(1, 2))
+        assert len(recorder.get(recorder.specs[0])) == 1

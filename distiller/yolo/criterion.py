@@ -1,0 +1,101 @@
+"""The student's training loss with distillation added, installed as the student's ``criterion``."""
+from typing import Any, Dict, Tuple
+
+import torch
+from torch import Tensor, nn
+
+from ..core import DistillLossSet
+
+
+class DistillCriterion:
+    """Wraps the student's own Ultralytics loss: runs the teacher on the batch, adds the distillation losses computed
+    from what the student's forward just recorded, and reports each method as a loss item.
+
+    Ultralytics losses are summed over the batch (the mean times the batch size), so the distillation total is scaled
+    the same way before it joins them; the reported items are per-image values.
+
+    Args:
+        base: The student's own criterion (``v8DetectionLoss``, ``v8SegmentationLoss``, ``v8PoseLoss`` ...).
+        teacher (nn.Module): The teacher.
+        loss_set (DistillLossSet): Hooks, connectors and losses (the student's recording is kept active by the
+            trainer during training).
+        report (dict): Loss name -> the item name it is summed into.
+        teacher_trainable (bool): Online distillation: the teacher's own loss is added and it gets gradients.
+        teacher_stop_early (bool): Stop a frozen teacher's forward after its last hooked layer.
+    """
+
+    def __init__(self, base: Any, teacher: nn.Module, loss_set: DistillLossSet, report: Dict[str, str],
+                 teacher_trainable: bool = False, teacher_stop_early: bool = True) -> None:
+        self.base = base
+        self.teacher = teacher
+        self.loss_set = loss_set
+        self.report = report
+        self.teacher_trainable = teacher_trainable
+        self.teacher_stop_early = teacher_stop_early and not teacher_trainable
+
+    def __getattr__(self, name: str) -> Any:
+        """Anything else (``update``, ``hyp`` ...) is the base criterion's."""
+        if name == 'base':
+            raise AttributeError(name)
+        return getattr(self.base, name)
+
+    def __call__(self, preds: Any, batch: dict) -> Tuple[Tensor, Dict[str, Tensor]]:
+        """Student loss, then teacher forward and distillation losses.
+
+        Args:
+            preds: The student's head output for ``batch['img']``.
+            batch (dict): The preprocessed Ultralytics batch.
+
+        Returns:
+            tuple: The loss vector (the student's components, then the distillation total, then the online teacher's
+            loss when trained) and the detached items, one per reported name.
+        """
+        loss, items = self.base(preds, batch)
+        items = dict(items)
+        images = batch['img']
+        parts = [loss.reshape(-1)]
+        recorder = self.loss_set.teacher_recorder
+        try:
+            with recorder.recording(stop_early=self.teacher_stop_early):
+                if self.teacher_trainable:
+                    teacher_loss, _ = self.teacher.loss(batch)
+                else:
+                    with torch.no_grad():
+                        recorder.run(self.teacher, images)
+                    teacher_loss = None
+                losses = self.loss_set(**yolo_loss_inputs(batch, self.loss_set.requires))
+        finally:
+            self.loss_set.student_recorder.clear()
+        total = sum(losses.values())
+        parts.append((total * images.shape[0]).reshape(1))
+        for name, value in losses.items():
+            key = self.report.get(name, name)
+            items[key] = items.get(key, 0) + value.detach()
+        if teacher_loss is not None:
+            parts.append(teacher_loss.sum().reshape(1))
+            items['teacher_loss'] = teacher_loss.detach().sum() / images.shape[0]
+        return torch.cat(parts), items
+
+
+def yolo_loss_inputs(batch: dict, requires: set) -> Dict[str, Any]:
+    """The extra loss inputs (``gt_bboxes`` in pixels x1y1x2y2 per image, ``img_shapes``) from an Ultralytics batch.
+
+    Args:
+        batch (dict): Preprocessed batch with ``img``, ``batch_idx`` and normalised xywh ``bboxes``.
+        requires (set): The inputs the losses need; only those are computed.
+
+    Returns:
+        dict: Name -> value.
+    """
+    extra = {}
+    images = batch['img']
+    n, _, height, width = images.shape
+    if 'gt_bboxes' in requires:
+        boxes = batch['bboxes'].to(images.device, torch.float32)
+        scale = boxes.new_tensor([width, height, width, height])
+        xyxy = torch.cat([boxes[:, :2] - boxes[:, 2:] / 2, boxes[:, :2] + boxes[:, 2:] / 2], dim=1) * scale
+        index = batch['batch_idx'].to(images.device).view(-1)
+        extra['gt_bboxes'] = [xyxy[index == i] for i in range(n)]
+    if 'img_shapes' in requires:
+        extra['img_shapes'] = [(height, width)] * n
+    return extra

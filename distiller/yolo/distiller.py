@@ -1,0 +1,54 @@
+"""The config entry point of YOLO distillation: ``model = dict(type='YOLODistiller', ...)`` plus ``train_args``."""
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from ..registry import DISTILLERS
+from .trainer import YOLODistillSettings, build_distill_trainer
+
+
+@DISTILLERS.register_module()
+class YOLODistiller:
+    """Distil a YOLO teacher into a YOLO student with Ultralytics' own trainer and validator.
+
+    Unlike the mmengine distillers this is not a model the Runner builds: ``tools/train.py`` sees its type and hands
+    the config's ``train_args`` (any Ultralytics train argument: ``data``, ``epochs``, ``imgsz``, ``batch``, ...) to
+    :meth:`train`.
+
+    Args:
+        student (str): Student model yaml (``yolov8n.yaml``) or checkpoint (``.pt``, fine-tuned from its weights).
+        teacher (str): Teacher checkpoint (``.pt``) or model yaml (random weights; tests and online distillation).
+        distill_cfg (list[dict]): The distillation losses, same schema as the mmengine distillers; module names are
+            ``model.<layer index>``, and an entry with no module names applies to every level the heads read.
+        teacher_trainable (bool): Online distillation: the teacher trains jointly on its own loss.
+        teacher_stop_early (bool): Stop the frozen teacher's forward after its last hooked layer.
+    """
+
+    def __init__(self, student: str, teacher: str, distill_cfg: List[dict], teacher_trainable: bool = False,
+                 teacher_stop_early: bool = True) -> None:
+        self.student = str(student)
+        self.settings = YOLODistillSettings(str(teacher), list(distill_cfg), teacher_trainable, teacher_stop_early)
+
+    def train(self, train_args: Dict[str, Any], save_dir: Optional[str] = None, resume: Optional[str] = None):
+        """Train the student under the teacher.
+
+        Args:
+            train_args (dict): Ultralytics train arguments.
+            save_dir (str, optional): Run directory (``weights/best.pt``, ``weights/last.pt``, ``results.csv``).
+            resume (str, optional): ``last.pt`` of an interrupted run to continue.
+
+        Returns:
+            The Ultralytics metrics of the final validation of ``best.pt``.
+        """
+        from ultralytics import YOLO
+        args = dict(train_args)
+        if save_dir is not None:
+            args['save_dir'] = str(save_dir)
+        if resume is not None:
+            if not Path(resume).is_file():
+                raise FileNotFoundError(f'resume: checkpoint not found: {resume}')
+            model = YOLO(str(resume))
+            args['resume'] = str(resume)
+        else:
+            model = YOLO(self.student)
+        trainer = build_distill_trainer(model.task_map[model.task]['trainer'], self.settings)
+        return model.train(trainer=trainer, **args)
