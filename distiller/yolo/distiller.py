@@ -1,6 +1,6 @@
 """The config entry point of YOLO distillation: ``model = dict(type='YOLODistiller', ...)`` plus ``train_args``."""
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from ..registry import DISTILLERS
 from .trainer import YOLODistillSettings, build_distill_trainer
@@ -28,13 +28,15 @@ class YOLODistiller:
         self.student = str(student)
         self.settings = YOLODistillSettings(str(teacher), list(distill_cfg), teacher_trainable, teacher_stop_early)
 
-    def train(self, train_args: Dict[str, Any], save_dir: Optional[str] = None, resume: Optional[str] = None):
+    def train(self, train_args: Dict[str, Any], save_dir: Optional[str] = None, resume: Optional[str] = None,
+              callbacks: Optional[Dict[str, Callable]] = None):
         """Train the student under the teacher.
 
         Args:
             train_args (dict): Ultralytics train arguments.
             save_dir (str, optional): Run directory (``weights/best.pt``, ``weights/last.pt``, ``results.csv``).
             resume (str, optional): ``last.pt`` of an interrupted run to continue.
+            callbacks (dict, optional): Ultralytics event name -> callback, added to the run (timing, logging).
 
         Returns:
             The Ultralytics metrics of the final validation of ``best.pt``.
@@ -50,5 +52,7 @@ class YOLODistiller:
             args['resume'] = str(resume)
         else:
             model = YOLO(self.student)
+        for event, callback in (callbacks or {}).items():
+            model.add_callback(event, callback)
         trainer = build_distill_trainer(model.task_map[model.task]['trainer'], self.settings)
         return model.train(trainer=trainer, **args)

@@ -1,0 +1,14 @@
+# Our default YOLO recipe: CWD on the head's input features plus logit KD on its class scores and box distributions.
+# Teacher: see cwd_yolov8s_to_yolov8n_digits.py.
+_base_ = ['../../_base_/yolo/digits_detect.py']
+model = dict(
+    type='YOLODistiller',
+    student='yolov8n.yaml',
+    teacher='pretrained_model/yolov8s_digits.pt',
+    distill_cfg=[
+        dict(methods=[dict(type='ChannelWiseDivergence', name='loss_cwd', tau=1.0, weight=3.0)]),
+        dict(student_module='model.22', teacher_module='model.22', index='scores',
+             methods=[dict(type='BinaryKDLoss', name='loss_kd_cls', tau=1.0, weight=1.0)]),
+        dict(student_module='model.22', teacher_module='model.22', index='boxes',
+             methods=[dict(type='KDLoss', name='loss_kd_box', tau=1.0, groups=4, weight=0.25)]),
+    ])
