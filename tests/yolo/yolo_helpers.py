@@ -50,6 +50,7 @@ class Capture:
         self.trainer = None
         self.start_state: Optional[Dict[str, torch.Tensor]] = None
         self.student_start: Optional[Dict[str, torch.Tensor]] = None
+        self.teacher_start: Optional[Dict[str, torch.Tensor]] = None
         self.start_epoch: Optional[int] = None
         self.loss_names: List[str] = []
 
@@ -62,6 +63,7 @@ class Capture:
         self.start_epoch = trainer.start_epoch
         self.start_state = {k: v.clone() for k, v in trainer.distill_losses.state_dict().items()}
         self.student_start = {k: v.clone() for k, v in trainer.model.state_dict().items()}
+        self.teacher_start = {k: v.clone() for k, v in trainer.teacher.state_dict().items()}
 
     def _end(self, trainer) -> None:
         self.loss_names = list(trainer.loss_names)

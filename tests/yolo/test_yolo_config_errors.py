@@ -1,0 +1,60 @@
+"""Wrong layer names, channel mismatches and bad teachers fail with messages that say what to fix."""
+import pytest
+
+from distiller.core import DistillConfigError
+from distiller.yolo import expand_distill_cfg, head_input_layers
+from yolo_helpers import YAMLS, distill, train_args
+
+
+def _models():
+    from ultralytics import YOLO
+    return YOLO('yolov8n.yaml').model, YOLO('yolo11n.yaml').model, YOLO('yolov8s.yaml').model
+
+
+def test_default_layers_come_from_the_head_inputs():
+    v8n, v11n, v8s = _models()
+    assert head_input_layers(v8n) == [15, 18, 21]
+    assert head_input_layers(v11n) == [16, 19, 22]
+    cfg, report = expand_distill_cfg([dict(methods=[dict(type='MimicLoss')])], v11n, v8s)
+    assert [(e['student_module'], e['teacher_module']) for e in cfg] == [
+        ('model.16', 'model.15'), ('model.19', 'model.18'), ('model.22', 'model.21')]
+    assert [m['name'] for e in cfg for m in e['methods']] == ['loss_mimic_loss_0', 'loss_mimic_loss_1',
+                                                              'loss_mimic_loss_2']
+    assert set(report.values()) == {'loss_mimic_loss'}
+
+
+def test_one_module_name_without_the_other_is_rejected():
+    v8n, _, v8s = _models()
+    with pytest.raises(DistillConfigError, match=r'distill_cfg\[0\]: give both student_module and teacher_module'):
+        expand_distill_cfg([dict(student_module='model.15', methods=[dict(type='MimicLoss')])], v8n, v8s)
+
+
+def test_model_without_a_detect_head_is_reported():
+    from torch import nn
+    v8n, _, _ = _models()
+    with pytest.raises(DistillConfigError, match=r'the teacher \(Sequential\) has no Detect/Segment/Pose head'):
+        expand_distill_cfg([dict(methods=[dict(type='MimicLoss')])], v8n, nn.Sequential(nn.Conv2d(3, 3, 1)))
+
+
+@pytest.mark.slow
+def test_wrong_layer_name_lists_the_closest_layers(yolo_data, teachers, tmp_path):
+    cfg = [dict(student_module='model.99', teacher_module='model.15', methods=[dict(type='MimicLoss')])]
+    with pytest.raises(DistillConfigError, match=r"distill_cfg\[0\].student_module.*'model.99'.*model\.9"):
+        distill('yolov8n.yaml', str(teachers['detect']), train_args(yolo_data / YAMLS['detect']), tmp_path, cfg)
+
+
+@pytest.mark.slow
+def test_channel_mismatch_without_connector_shows_both_shapes(yolo_data, teachers, tmp_path):
+    cfg = [dict(student_module='model.15', teacher_module='model.15',
+                methods=[dict(type='MimicLoss', align=False)])]
+    with pytest.raises(DistillConfigError, match=r'channel mismatch \(student \(2, 64, 8, 8\), teacher \(2, 128, 8, '
+                                                 r'8\)\) that no connector resolves'):
+        distill('yolov8n.yaml', str(teachers['detect']), train_args(yolo_data / YAMLS['detect']), tmp_path, cfg)
+
+
+@pytest.mark.slow
+def test_missing_teacher_checkpoint_is_reported(yolo_data, tmp_path):
+    with pytest.raises(FileNotFoundError, match=r'teacher: checkpoint file not found: .*absent.pt'):
+        distill('yolov8n.yaml', str(tmp_path / 'absent.pt'), train_args(yolo_data / YAMLS['detect']), tmp_path)
+    with pytest.raises(ValueError, match=r"teacher: expected a .pt checkpoint or a model .yaml, got 'teacher.onnx'"):
+        distill('yolov8n.yaml', 'teacher.onnx', train_args(yolo_data / YAMLS['detect']), tmp_path)
