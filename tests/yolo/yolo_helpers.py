@@ -27,8 +27,10 @@ def save_teacher(model_yaml: str, data_yaml: Path, path: Path) -> Path:
     from ultralytics.cfg import get_cfg
     from ultralytics.data.utils import check_det_dataset
     model = YOLO(model_yaml).model
-    names = check_det_dataset(str(data_yaml))['names']
-    task_model = type(model)(model.yaml, nc=len(names), verbose=False)
+    data = check_det_dataset(str(data_yaml))
+    names = data['names']
+    extra = {'data_kpt_shape': tuple(data['kpt_shape'])} if 'kpt_shape' in data else {}
+    task_model = type(model)(model.yaml, nc=len(names), verbose=False, **extra)
     task_model.names = names
     task_model.args = vars(get_cfg())
     torch.save({'model': copy.deepcopy(task_model).half(), 'train_args': {}, 'epoch': -1}, path)
