@@ -22,7 +22,7 @@ from .sp import SPLoss
 from .vid import VIDLoss
 
 __all__ = [
-    'BaseDistillLoss', 'ABLoss', 'ATLoss', 'BinaryKDLoss', 'CCLoss', 'ChannelWiseDivergence', 'DKDLoss', 'FGDLoss', 'FSPLoss', 'FTLoss',
-    'KDLoss', 'KDSVDLoss', 'LogitMSELoss', 'MGDLoss', 'MimicLoss', 'NSTLoss', 'PKDLoss', 'PKTLoss', 'RKDLoss', 'SPLoss',
-    'VIDLoss'
+    'BaseDistillLoss', 'ABLoss', 'ATLoss', 'BinaryKDLoss', 'CCLoss', 'ChannelWiseDivergence', 'DKDLoss', 'FGDLoss',
+    'FSPLoss', 'FTLoss', 'KDLoss', 'KDSVDLoss', 'LogitMSELoss', 'MGDLoss', 'MimicLoss', 'NSTLoss', 'PKDLoss', 'PKTLoss',
+    'RKDLoss', 'SPLoss', 'VIDLoss'
 ]
