@@ -57,6 +57,9 @@ class DistillTrainerMixin:
             raise NotImplementedError('YOLO distillation runs on one device (a single GPU or the CPU); Ultralytics '
                                       'multi-GPU training re-launches the trainer from its train arguments alone, '
                                       'which do not carry the teacher and distill_cfg')
+        if self.args.distill_model is not None:
+            raise ValueError('distill_model is Ultralytics\' built-in distillation; with YOLODistiller the teacher is '
+                             'set by its `teacher` argument, so leave distill_model unset')
         if self.args.compile:
             self.args.compile = False
         self.teacher: Optional[nn.Module] = None

@@ -58,3 +58,10 @@ def test_missing_teacher_checkpoint_is_reported(yolo_data, tmp_path):
         distill('yolov8n.yaml', str(tmp_path / 'absent.pt'), train_args(yolo_data / YAMLS['detect']), tmp_path)
     with pytest.raises(ValueError, match=r"teacher: expected a .pt checkpoint or a model .yaml, got 'teacher.onnx'"):
         distill('yolov8n.yaml', 'teacher.onnx', train_args(yolo_data / YAMLS['detect']), tmp_path)
+
+
+@pytest.mark.slow
+def test_builtin_distill_model_argument_is_refused(yolo_data, teachers, tmp_path):
+    args = train_args(yolo_data / YAMLS['detect'], distill_model=str(teachers['detect']))
+    with pytest.raises(ValueError, match="distill_model is Ultralytics' built-in distillation"):
+        distill('yolov8n.yaml', str(teachers['detect']), args, tmp_path)
