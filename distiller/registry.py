@@ -39,7 +39,8 @@ def build_from_own_table(cfg: dict, registry: Registry, default_args: Optional[d
     return obj_cls(**args)
 
 
-DISTILLERS = Registry('distiller', parent=MMENGINE_MODELS, scope='distiller', locations=['distiller.models'])
+DISTILLERS = Registry('distiller', parent=MMENGINE_MODELS, scope='distiller',
+                      locations=['distiller.models', 'distiller.yolo'])
 DISTILL_LOSSES = Registry(
     'distill loss', parent=DISTILLERS, scope='distiller_losses', locations=['distiller.losses'],
     build_func=build_from_own_table)
