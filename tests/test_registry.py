@@ -63,3 +63,13 @@ def test_unknown_loss_lists_registered_types() -> None:
 def test_config_without_type_is_rejected() -> None:
     with pytest.raises(TypeError, match='must be a dict with a "type" key'):
         CONNECTORS.build(dict(in_channels=3))
+
+
+def test_yolo_distiller_resolves_without_importing_its_package():
+    """Scripts that only import the registry (benchmarks, notebooks) still find YOLODistiller."""
+    import subprocess
+    import sys
+    code = ('from distiller.registry import DISTILLERS; import sys; '
+            'assert "distiller.yolo" not in sys.modules; print(DISTILLERS.get("YOLODistiller").__name__)')
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().endswith('YOLODistiller')
