@@ -6,9 +6,9 @@ model = dict(
     student='yolov8n.yaml',
     teacher='pretrained_model/yolov8s_digits.pt',
     distill_cfg=[
-        dict(methods=[dict(type='ChannelWiseDivergence', name='loss_cwd', tau=1.0, weight=3.0)]),
+        dict(methods=[dict(type='ChannelWiseDivergence', name='cwd_loss', tau=1.0, weight=3.0)]),
         dict(student_module='model.22', teacher_module='model.22', index='scores',
-             methods=[dict(type='BinaryKDLoss', name='loss_kd_cls', tau=1.0, weight=1.0)]),
+             methods=[dict(type='BinaryKDLoss', name='kdcls_loss', tau=1.0, weight=1.0)]),
         dict(student_module='model.22', teacher_module='model.22', index='boxes',
-             methods=[dict(type='KDLoss', name='loss_kd_box', tau=1.0, groups=4, weight=0.25)]),
+             methods=[dict(type='KDLoss', name='kdbox_loss', tau=1.0, groups=4, weight=0.25)]),
     ])

@@ -8,7 +8,7 @@ model = dict(
     student='yolov8n-pose.yaml',
     teacher='pretrained_model/yolov8s_pose_digits.pt',
     distill_cfg=[
-        dict(methods=[dict(type='ChannelWiseDivergence', name='loss_cwd', tau=1.0, weight=3.0)]),
+        dict(methods=[dict(type='ChannelWiseDivergence', name='cwd_loss', tau=1.0, weight=3.0)]),
         dict(student_module='model.22', teacher_module='model.22', index='kpts',
-             methods=[dict(type='LogitMSELoss', name='loss_kpts', weight=0.5)]),
+             methods=[dict(type='LogitMSELoss', name='kpts_loss', weight=0.5)]),
     ])

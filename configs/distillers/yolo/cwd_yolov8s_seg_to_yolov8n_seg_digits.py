@@ -7,7 +7,7 @@ model = dict(
     student='yolov8n-seg.yaml',
     teacher='pretrained_model/yolov8s_seg_digits.pt',
     distill_cfg=[
-        dict(methods=[dict(type='ChannelWiseDivergence', name='loss_cwd', tau=1.0, weight=3.0)]),
+        dict(methods=[dict(type='ChannelWiseDivergence', name='cwd_loss', tau=1.0, weight=3.0)]),
         dict(student_module='model.22', teacher_module='model.22', index='mask_coefficient',
-             methods=[dict(type='LogitMSELoss', name='loss_mask_coef', weight=0.5)]),
+             methods=[dict(type='LogitMSELoss', name='coef_loss', weight=0.5)]),
     ])

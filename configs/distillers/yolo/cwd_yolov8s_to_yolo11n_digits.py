@@ -6,4 +6,4 @@ model = dict(
     type='YOLODistiller',
     student='yolo11n.yaml',
     teacher='pretrained_model/yolov8s_digits.pt',
-    distill_cfg=[dict(methods=[dict(type='ChannelWiseDivergence', name='loss_cwd', tau=1.0, weight=3.0)])])
+    distill_cfg=[dict(methods=[dict(type='ChannelWiseDivergence', name='cwd_loss', tau=1.0, weight=3.0)])])

@@ -10,5 +10,5 @@ model = dict(
     teacher='pretrained_model/yolov8s_digits.pt',
     distill_cfg=[
         # No module names: one pair per head input level, 1x1-conv connectors where channels differ.
-        dict(methods=[dict(type='ChannelWiseDivergence', name='loss_cwd', tau=1.0, weight=3.0)]),
+        dict(methods=[dict(type='ChannelWiseDivergence', name='cwd_loss', tau=1.0, weight=3.0)]),
     ])

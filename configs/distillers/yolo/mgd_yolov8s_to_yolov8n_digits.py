@@ -5,4 +5,4 @@ model = dict(
     type='YOLODistiller',
     student='yolov8n.yaml',
     teacher='pretrained_model/yolov8s_digits.pt',
-    distill_cfg=[dict(methods=[dict(type='MGDLoss', name='loss_mgd', alpha_mgd=2e-5, lambda_mgd=0.65)])])
+    distill_cfg=[dict(methods=[dict(type='MGDLoss', name='mgd_loss', alpha_mgd=2e-5, lambda_mgd=0.65)])])

@@ -6,4 +6,4 @@ model = dict(
     student='yolov8n.yaml',
     teacher='yolov8s.yaml',
     teacher_trainable=True,
-    distill_cfg=[dict(methods=[dict(type='ChannelWiseDivergence', name='loss_cwd', tau=1.0, weight=3.0)])])
+    distill_cfg=[dict(methods=[dict(type='ChannelWiseDivergence', name='cwd_loss', tau=1.0, weight=3.0)])])
