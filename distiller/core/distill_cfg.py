@@ -110,7 +110,7 @@ def _parse_method(method: Any, key: str) -> MethodSpec:
         known = ', '.join(sorted(DISTILL_LOSSES.module_dict))
         raise DistillConfigError(f'{key}.type: unknown distill loss {loss_type!r}; registered losses: {known}')
     type_name = loss_type if isinstance(loss_type, str) else loss_type.__name__
-    name = method.get('name') or default_loss_name(type_name)
+    name = method_name(method)
     if 'loss' not in name or '.' in name:
         raise DistillConfigError(f'{key}.name: {name!r} must contain "loss" (mmengine only sums such keys) and no "."')
     not_loss_args = METHOD_KEYS - {'weight', 'student_channels', 'teacher_channels'}
@@ -123,17 +123,19 @@ def _parse_method(method: Any, key: str) -> MethodSpec:
                       align, key)
 
 
-def default_loss_name(loss_type: str) -> str:
-    """The loss-dict key of a method that sets no ``name``: ``loss_`` + the snake-cased type
+def method_name(method: dict) -> str:
+    """The loss-dict key of a method: its ``name``, or ``loss_`` + the snake-cased type
     (``ChannelWiseDivergence`` -> ``loss_channel_wise_divergence``).
 
     Args:
-        loss_type (str): Registered loss type, optionally scope-prefixed.
+        method (dict): One entry of ``methods`` (``type`` is a registered name, optionally scope-prefixed, or a class).
 
     Returns:
-        str: The default name.
+        str: The name.
     """
-    return 'loss_' + re.sub(r'(?<!^)(?=[A-Z])', '_', loss_type.split('.')[-1]).lower()
+    loss_type = method.get('type', '')
+    type_name = loss_type if isinstance(loss_type, str) else loss_type.__name__
+    return method.get('name') or 'loss_' + re.sub(r'(?<!^)(?=[A-Z])', '_', type_name.split('.')[-1]).lower()
 
 
 def _module_name(entry: dict, name: str, key: str) -> str:

@@ -91,9 +91,9 @@ def yolo_loss_inputs(batch: dict, requires: set) -> Dict[str, Any]:
     images = batch['img']
     n, _, height, width = images.shape
     if 'gt_bboxes' in requires:
+        from ultralytics.utils.ops import xywh2xyxy
         boxes = batch['bboxes'].to(images.device, torch.float32)
-        scale = boxes.new_tensor([width, height, width, height])
-        xyxy = torch.cat([boxes[:, :2] - boxes[:, 2:] / 2, boxes[:, :2] + boxes[:, 2:] / 2], dim=1) * scale
+        xyxy = xywh2xyxy(boxes) * boxes.new_tensor([width, height, width, height])
         index = batch['batch_idx'].to(images.device).view(-1)
         extra['gt_bboxes'] = [xyxy[index == i] for i in range(n)]
     if 'img_shapes' in requires:

@@ -3,7 +3,7 @@ from typing import List, Tuple
 
 from torch import nn
 
-from ..core.distill_cfg import default_loss_name
+from ..core.distill_cfg import method_name
 from ..core.errors import DistillConfigError
 
 
@@ -57,8 +57,8 @@ def expand_distill_cfg(distill_cfg: List[dict], student: nn.Module,
         teacher (nn.Module): The teacher model.
 
     Returns:
-        tuple: The expanded ``distill_cfg`` and a dict mapping every loss name to the name it is reported under
-        (levels of one method are summed into the method's name).
+        tuple: The expanded ``distill_cfg`` and a dict mapping each per-level loss name to its method's name, under
+        which the levels are summed for reporting (names not in it are reported as they are).
 
     Raises:
         DistillConfigError: Only one of the two module names is given, or the heads read different numbers of
@@ -71,9 +71,6 @@ def expand_distill_cfg(distill_cfg: List[dict], student: nn.Module,
         named = [key for key in ('student_module', 'teacher_module') if isinstance(entry, dict) and key in entry]
         if len(named) == 2 or not isinstance(entry, dict):
             expanded.append(entry)
-            for method in entry.get('methods', ()) if isinstance(entry, dict) else ():
-                name = _method_name(method)
-                report[name] = name
             continue
         if named:
             raise DistillConfigError(f'distill_cfg[{i}]: give both student_module and teacher_module, or neither '
@@ -87,17 +84,12 @@ def expand_distill_cfg(distill_cfg: List[dict], student: nn.Module,
         for level, (s, t) in enumerate(zip(levels_s, levels_t)):
             methods = []
             for method in entry.get('methods', ()):
-                base = _method_name(method)
-                methods.append({**method, 'name': f'{base}_{level}'} if isinstance(method, dict) else method)
+                if not isinstance(method, dict):
+                    methods.append(method)
+                    continue
+                base = method_name(method)
+                methods.append({**method, 'name': f'{base}_{level}'})
                 report[f'{base}_{level}'] = base
             expanded.append({**entry, 'student_module': f'model.{s}', 'teacher_module': f'model.{t}',
                              'methods': methods})
     return expanded, report
-
-
-def _method_name(method) -> str:
-    """The loss name a method entry will get (its ``name`` or the default from its type)."""
-    if not isinstance(method, dict):
-        return ''
-    loss_type = method.get('type', '')
-    return method.get('name') or default_loss_name(loss_type if isinstance(loss_type, str) else loss_type.__name__)

@@ -152,7 +152,6 @@ class DistillTrainerMixin:
         Returns:
             bool: What the base method returns.
         """
-        strip_distillation(self.ema.ema)
         saved = super().save_model()
         state = {'distill_losses': self.distill_losses.state_dict(), 'epoch': self.epoch,
                  'teacher': self.teacher.state_dict() if self.distill_settings.teacher_trainable else None}
@@ -160,7 +159,8 @@ class DistillTrainerMixin:
         return saved
 
     def _load_checkpoint_state(self, ckpt: dict) -> None:
-        """Load optimizer/EMA state as the base method does; the rebuilt EMA is a plain student again."""
+        """Load optimizer/EMA state as the base method does; the rebuilt EMA is a plain student again (this and
+        :meth:`_setup_train` are the only places Ultralytics creates an EMA, so what it saves stays plain)."""
         super()._load_checkpoint_state(ckpt)
         strip_distillation(self.ema.ema)
 

@@ -65,3 +65,16 @@ def test_builtin_distill_model_argument_is_refused(yolo_data, teachers, tmp_path
     args = train_args(yolo_data / YAMLS['detect'], distill_model=str(teachers['detect']))
     with pytest.raises(ValueError, match="distill_model is Ultralytics' built-in distillation"):
         distill('yolov8n.yaml', str(teachers['detect']), args, tmp_path)
+
+
+def test_loss_inputs_give_pixel_xyxy_boxes_per_image():
+    """FGD's gt_bboxes/img_shapes from an Ultralytics batch (normalised xywh boxes, batch_idx)."""
+    import torch
+    from distiller.yolo.criterion import yolo_loss_inputs
+    batch = dict(img=torch.zeros(2, 3, 40, 80), batch_idx=torch.tensor([1.0, 0.0, 1.0]),
+                 bboxes=torch.tensor([[0.5, 0.5, 0.5, 0.5], [0.25, 0.25, 0.1, 0.2], [0.9, 0.1, 0.2, 0.2]]))
+    extra = yolo_loss_inputs(batch, {'gt_bboxes', 'img_shapes'})
+    assert extra['img_shapes'] == [(40, 80), (40, 80)]
+    torch.testing.assert_close(extra['gt_bboxes'][0], torch.tensor([[16.0, 6.0, 24.0, 14.0]]))
+    torch.testing.assert_close(extra['gt_bboxes'][1], torch.tensor([[20.0, 10.0, 60.0, 30.0], [64.0, 0.0, 80.0, 8.0]]))
+    assert yolo_loss_inputs(batch, set()) == {}

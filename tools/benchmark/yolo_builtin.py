@@ -15,7 +15,7 @@ import shutil
 import statistics
 import time
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Tuple
 
 from distiller.datasets import DigitsSpec, generate_digits
 from distiller.registry import DISTILLERS
@@ -42,11 +42,11 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def epoch_timer() -> Dict[str, Callable]:
+def epoch_timer() -> Tuple[Dict[str, Callable], List[float]]:
     """Callbacks that time the training part of every epoch (validation excluded).
 
     Returns:
-        dict: Event -> callback; the durations accumulate in the ``durations`` list attribute of the start callback.
+        tuple: Event -> callback, and the list the epoch durations (seconds) are appended to.
     """
     durations: List[float] = []
     started = {}
@@ -57,8 +57,7 @@ def epoch_timer() -> Dict[str, Callable]:
     def end(trainer) -> None:
         durations.append(time.perf_counter() - started['t'])
 
-    start.durations = durations
-    return {'on_train_epoch_start': start, 'on_train_epoch_end': end}
+    return {'on_train_epoch_start': start, 'on_train_epoch_end': end}, durations
 
 
 def fitness_metrics(metrics) -> Dict[str, float]:
@@ -84,7 +83,7 @@ def run_one(method: str, cfg, seed: int, args: argparse.Namespace, work_dir: Pat
     """Train one student and return its metrics and time per epoch."""
     from ultralytics import YOLO
     train_args = dict(cfg.train_args, seed=seed, save_dir=str(work_dir / f'{method}_seed{seed}'))
-    timer = epoch_timer()
+    timer, durations = epoch_timer()
     if method == 'ours':
         metrics = DISTILLERS.build(cfg.model).train(train_args, save_dir=train_args.pop('save_dir'),
                                                     callbacks=timer)
@@ -95,7 +94,6 @@ def run_one(method: str, cfg, seed: int, args: argparse.Namespace, work_dir: Pat
         for event, callback in timer.items():
             model.add_callback(event, callback)
         metrics = model.train(**train_args)
-    durations = timer['on_train_epoch_start'].durations
     return dict(method=method, seed=seed, **fitness_metrics(metrics),
                 epoch_time_s=round(statistics.mean(durations), 3), epochs=len(durations))
 
