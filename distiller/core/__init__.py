@@ -7,9 +7,11 @@ from .method import DistillMethod
 from .module_lookup import get_module
 from .recorder import FeatureRecorder, HookSpec, StopForward
 from .schedules import BaseWeightSchedule, ConstantWeight, CosineDecay, LinearWarmup, TrainProgress
+from .teacher_dtype import resolve_teacher_dtype
 
 __all__ = [
     'ChannelAlign', 'FeatureNorm', 'SpatialResize', 'MethodSpec', 'PairSpec', 'parse_distill_cfg',
     'DistillConfigError', 'DistillLossSet', 'DistillMethod', 'get_module', 'FeatureRecorder', 'HookSpec',
-    'StopForward', 'BaseWeightSchedule', 'ConstantWeight', 'CosineDecay', 'LinearWarmup', 'TrainProgress'
+    'StopForward', 'BaseWeightSchedule', 'ConstantWeight', 'CosineDecay', 'LinearWarmup', 'TrainProgress',
+    'resolve_teacher_dtype'
 ]

@@ -52,8 +52,15 @@ class DistillMethod(nn.Module):
             **extra: Inputs the loss requires (gt boxes, targets, ...).
 
         Returns:
-            Tensor: Scalar loss times the schedule factor.
+            Tensor: Scalar loss times the schedule factor, in float32: under autocast (AMP) the connectors and the
+            loss run with autocast off on float32 copies of half-precision features, so softmaxes, logs and sums of
+            squares neither overflow nor lose the small differences they measure.
         """
+        with torch.autocast(device_type=student[0].device.type, enabled=False):
+            return self._loss([_float32(s) for s in student], [_float32(t) for t in teacher], **extra)
+
+    def _loss(self, student: List[Tensor], teacher: List[Tensor], **extra: Any) -> Tensor:
+        """The weighted loss of float32 features (see :meth:`forward`)."""
         if self.factor == 0:
             return sum((p.sum() * 0 for p in self.parameters()), torch.zeros((), device=student[0].device))
         pairs = [self._connect(s, t) for s, t in zip(student, teacher)]
@@ -73,3 +80,8 @@ class DistillMethod(nn.Module):
         if self.norm_student is not None:
             student, teacher = self.norm_student(student), self.norm_teacher(teacher)
         return student, teacher
+
+
+def _float32(feature: Tensor) -> Tensor:
+    """A half-precision (fp16/bf16) feature as float32; other tensors unchanged."""
+    return feature.float() if feature.dtype in (torch.float16, torch.bfloat16) else feature

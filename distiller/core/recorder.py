@@ -71,6 +71,7 @@ class FeatureRecorder:
         self._data: Dict[RecordKey, List[Tuple[Any, List[int]]]] = {}
         self._active = False
         self._stop_early = False
+        self._pending = 0
         self._hooks: List[Tuple[nn.Module, int, RecordKey]] = []
         registered = set()
         for spec in self.specs:
@@ -84,7 +85,7 @@ class FeatureRecorder:
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state.update(_data={}, _active=False, _stop_early=False)
+        state.update(_data={}, _active=False, _stop_early=False, _pending=0)
         return state
 
     @contextmanager
@@ -101,6 +102,7 @@ class FeatureRecorder:
         self._data = {}
         self._active = True
         self._stop_early = stop_early and bool(self.expected_calls)
+        self._pending = sum(self.expected_calls.values())
         try:
             yield self
         finally:
@@ -203,8 +205,10 @@ class FeatureRecorder:
             value = _clone(value)
         calls = self._data.setdefault(key, [])
         calls.append((value, _versions(value)))
-        if self._stop_early and all(len(self._data.get(k, ())) >= n for k, n in self.expected_calls.items()):
-            raise StopForward
+        if len(calls) <= self.expected_calls.get(key, 0):
+            self._pending -= 1
+            if self._stop_early and self._pending == 0:
+                raise StopForward
 
 
 def remove_record_hooks(model: nn.Module) -> int:

@@ -9,7 +9,7 @@ from mmengine.registry import DefaultScope
 from torch import Tensor, nn
 
 from ..compat import load_checkpoint_weights_only, revert_sync_bn_if_single_process
-from ..core import DistillLossSet, TrainProgress
+from ..core import DistillLossSet, TrainProgress, resolve_teacher_dtype
 from ..utils import load_config
 
 ModelCfg = Union[str, dict]
@@ -30,6 +30,10 @@ class BaseDistiller(BaseModel):
         teacher_trainable (bool): Online distillation: the teacher is trained too, on its own task loss (its loss
             keys get a ``teacher.`` prefix). Default False: the teacher is frozen and in eval mode for the whole run.
         teacher_stop_early (bool): Stop the teacher's forward once the last hooked teacher module has fired.
+        teacher_dtype (str, optional): ``'float16'`` or ``'bfloat16'``: keep the frozen teacher's weights in half
+            precision and run it on half-precision inputs (half the teacher's weight memory, faster on GPUs; the
+            features are cast back to float32 for the losses). Default None: the teacher stays float32 (under AMP
+            it still runs in autocast like the student).
         calibrate_shape (tuple[int, int, int, int]): Shape of the dry-run input that sizes connectors and losses.
         test_teacher (bool): Validation and test run the teacher instead of the student (``tools/test.py
             --teacher``), to put the teacher's metric beside the student's.
@@ -42,7 +46,8 @@ class BaseDistiller(BaseModel):
 
     def __init__(self, teacher_cfg: ModelCfg, student_cfg: ModelCfg, distill_cfg: List[dict],
                  teacher_pretrained: Optional[str] = None, teacher_trainable: bool = False,
-                 teacher_stop_early: bool = True, calibrate_shape=(2, 3, 128, 128), test_teacher: bool = False,
+                 teacher_stop_early: bool = True, teacher_dtype: Optional[str] = None,
+                 calibrate_shape=(2, 3, 128, 128), test_teacher: bool = False,
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor=None, init_cfg=init_cfg)
         if teacher_pretrained:
@@ -58,6 +63,10 @@ class BaseDistiller(BaseModel):
         if not teacher_trainable:
             self.teacher.requires_grad_(False)
             self.teacher.eval()
+        self.teacher_dtype = resolve_teacher_dtype(teacher_dtype, teacher_trainable)
+        if self.teacher_dtype is not None:
+            self.teacher.to(self.teacher_dtype)
+            self.teacher.data_preprocessor.float()
         self.distill_losses = DistillLossSet(distill_cfg, self.student, self.teacher)
         self._calibrate(calibrate_shape)
         self.teacher_own_preprocessing = _preprocessor_signature(self.teacher) != _preprocessor_signature(self.student)
@@ -113,8 +122,12 @@ class BaseDistiller(BaseModel):
         self.student.eval()
         with torch.no_grad():
             self.distill_losses.calibrate(lambda: self.student(inputs, samples, mode='tensor'),
-                                          lambda: self.teacher(inputs, samples, mode='tensor'))
+                                          lambda: self.teacher(self._teacher_inputs(inputs), samples, mode='tensor'))
         self.student.train(was_training)
+
+    def _teacher_inputs(self, inputs: Tensor) -> Tensor:
+        """The batch in the teacher's precision (``teacher_dtype``)."""
+        return inputs if self.teacher_dtype is None else inputs.to(self.teacher_dtype)
 
     def dummy_data_samples(self, shape) -> list:
         """Blank data samples whose metainfo matches a batch of ``shape`` (two-stage detectors read it).
@@ -160,9 +173,11 @@ class BaseDistiller(BaseModel):
         """
         if mode == 'loss':
             return self.loss(inputs, data_samples)
-        model = self.teacher if self.test_teacher else self.student
-        data = model.data_preprocessor(dict(inputs=inputs, data_samples=data_samples), False)
-        return model(data['inputs'], data['data_samples'], mode=mode)
+        if self.test_teacher:
+            data = self.teacher.data_preprocessor(dict(inputs=inputs, data_samples=data_samples), False)
+            return self.teacher(self._teacher_inputs(data['inputs']), data['data_samples'], mode=mode)
+        data = self.student.data_preprocessor(dict(inputs=inputs, data_samples=data_samples), False)
+        return self.student(data['inputs'], data['data_samples'], mode=mode)
 
     def loss(self, inputs: Any, data_samples: Optional[list]) -> Dict[str, Tensor]:
         """Teacher forward -> student forward with its task loss -> distillation losses, in one loss dict.
@@ -185,7 +200,8 @@ class BaseDistiller(BaseModel):
                 teacher_losses = {}
                 with torch.no_grad():
                     self.distill_losses.teacher_recorder.run(
-                        self.teacher, teacher_data['inputs'], teacher_data['data_samples'], mode='tensor')
+                        self.teacher, self._teacher_inputs(teacher_data['inputs']), teacher_data['data_samples'],
+                        mode='tensor')
             losses = dict(self.student.loss(student_data['inputs'], student_data['data_samples']))
             extra = self.distill_inputs(student_data['data_samples'], student_data['inputs'])
             losses.update(self.distill_losses(**{k: extra[k] for k in self.distill_losses.requires if k in extra}))

@@ -61,7 +61,7 @@ class DistillCriterion:
                     teacher_loss, _ = self.teacher.loss(batch)
                 else:
                     with torch.no_grad():
-                        recorder.run(self.teacher, images)
+                        recorder.run(self.teacher, images.to(_dtype(self.teacher)))
                     teacher_loss = None
                 losses = self.loss_set(**yolo_loss_inputs(batch, self.loss_set.requires))
         finally:
@@ -75,6 +75,11 @@ class DistillCriterion:
             parts.append(teacher_loss.sum().reshape(1))
             items['teacher_loss'] = teacher_loss.detach().sum() / images.shape[0]
         return torch.cat(parts), items
+
+
+def _dtype(model: nn.Module) -> torch.dtype:
+    """The dtype of a model's weights (a half-precision teacher gets half-precision images)."""
+    return next(model.parameters()).dtype
 
 
 def yolo_loss_inputs(batch: dict, requires: set) -> Dict[str, Any]:

@@ -2,6 +2,7 @@
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
+from ..core import resolve_teacher_dtype
 from ..registry import DISTILLERS
 from .trainer import YOLODistillSettings, build_distill_trainer
 
@@ -21,12 +22,16 @@ class YOLODistiller:
             ``model.<layer index>``, and an entry with no module names applies to every level the heads read.
         teacher_trainable (bool): Online distillation: the teacher trains jointly on its own loss.
         teacher_stop_early (bool): Stop the frozen teacher's forward after its last hooked layer.
+        teacher_dtype (str, optional): ``'float16'`` or ``'bfloat16'``: the frozen teacher's weights and inputs in
+            half precision (less memory, faster on GPUs); the features are cast to float32 for the losses.
     """
 
     def __init__(self, student: str, teacher: str, distill_cfg: List[dict], teacher_trainable: bool = False,
-                 teacher_stop_early: bool = True) -> None:
+                 teacher_stop_early: bool = True, teacher_dtype: Optional[str] = None) -> None:
+        resolve_teacher_dtype(teacher_dtype, teacher_trainable)
         self.student = str(student)
-        self.settings = YOLODistillSettings(str(teacher), list(distill_cfg), teacher_trainable, teacher_stop_early)
+        self.settings = YOLODistillSettings(str(teacher), list(distill_cfg), teacher_trainable, teacher_stop_early,
+                                            teacher_dtype)
 
     def train(self, train_args: Dict[str, Any], save_dir: Optional[str] = None, resume: Optional[str] = None,
               callbacks: Optional[Dict[str, Callable]] = None):

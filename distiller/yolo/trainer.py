@@ -17,10 +17,10 @@ from typing import List, Optional
 import torch
 from torch import nn
 
-from ..core import DistillLossSet, TrainProgress
+from ..core import DistillLossSet, TrainProgress, resolve_teacher_dtype
 from ..core.recorder import remove_record_hooks
 from .criterion import DistillCriterion
-from .head import expand_distill_cfg
+from .loss_set import build_yolo_loss_set
 from .teacher import load_teacher
 
 STATE_FILE = 'distill_state.pt'
@@ -36,12 +36,14 @@ class YOLODistillSettings:
             heads read.
         teacher_trainable (bool): Online distillation (the teacher also trains on its own loss).
         teacher_stop_early (bool): Stop a frozen teacher's forward after its last hooked layer.
+        teacher_dtype (str, optional): ``'float16'``/``'bfloat16'``: a frozen teacher kept in half precision.
     """
 
     teacher: str
     distill_cfg: List[dict] = field(default_factory=list)
     teacher_trainable: bool = False
     teacher_stop_early: bool = True
+    teacher_dtype: Optional[str] = None
 
 
 class DistillTrainerMixin:
@@ -77,17 +79,13 @@ class DistillTrainerMixin:
         settings = self.distill_settings
         student = self.model
         teacher = load_teacher(settings.teacher, self)
-        distill_cfg, report = expand_distill_cfg(settings.distill_cfg, student, teacher)
-        loss_set = DistillLossSet(distill_cfg, student, teacher)
-        sample = torch.zeros(2, self.data.get('channels', 3), *([_dry_run_size(self.args.imgsz)] * 2))
-        was_training = student.training
-        student.eval()
-        teacher.eval()
-        with torch.no_grad():
-            loss_set.calibrate(lambda: student(sample), lambda: teacher(sample))
-        student.train(was_training)
+        loss_set, report = build_yolo_loss_set(settings.distill_cfg, student, teacher, self.args.imgsz,
+                                               self.data.get('channels', 3))
         teacher.train(settings.teacher_trainable)
         teacher.requires_grad_(settings.teacher_trainable)
+        dtype = resolve_teacher_dtype(settings.teacher_dtype, settings.teacher_trainable)
+        if dtype is not None:
+            teacher.to(dtype)
         if self.resume:
             self._load_distill_state(loss_set, teacher)
         self.teacher = teacher.to(self.device)
@@ -209,9 +207,3 @@ def build_distill_trainer(base: type, settings: YOLODistillSettings) -> type:
         type: The subclass, carrying ``settings``.
     """
     return type(f'Distill{base.__name__}', (DistillTrainerMixin, base), {'distill_settings': settings})
-
-
-def _dry_run_size(imgsz) -> int:
-    """A square dry-run size from ``imgsz``: at least 64 and a multiple of the largest stride (32)."""
-    size = max(imgsz) if isinstance(imgsz, (list, tuple)) else int(imgsz)
-    return max(64, -(-size // 32) * 32)

@@ -126,3 +126,19 @@ def test_state_dict_holds_connectors_not_recordings() -> None:
     losses.calibrate(lambda: student(x), lambda: teacher(x))
     keys = set(losses.state_dict())
     assert keys == {'methods.loss_hint.align.conv.weight', 'methods.loss_hint.align.conv.bias'}
+
+
+def test_losses_run_in_float32_under_autocast() -> None:
+    """Under AMP the features arrive in half precision; connectors and losses still compute in float32."""
+    student, teacher = _pair()
+    cfg = [dict(student_module='0', teacher_module='0', methods=[dict(type='MimicLoss', name='loss_hint')])]
+    losses = DistillLossSet(cfg, student, teacher)
+    x = torch.randn(2, 3, 6, 6)
+    losses.calibrate(lambda: student(x), lambda: teacher(x))
+    align = losses.methods['loss_hint'].align
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        out = _step(losses, student, teacher, x)
+        s_feat, t_feat = student[0](x), teacher[0](x)
+    assert s_feat.dtype == torch.bfloat16 and out['loss_hint'].dtype == torch.float32
+    expected = ((align(s_feat.float()) - t_feat.float()) ** 2).mean()
+    torch.testing.assert_close(out['loss_hint'], expected)
