@@ -2,13 +2,22 @@
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: install test lint clean
+.PHONY: install test lint bench clean
 
 install:
 	bash tools/install.sh
 
 test: install
 	$(PYTHON) -m pytest
+
+# Step-time benchmark (about 15 minutes on 2 CPU cores; also AMP figures on a CUDA machine): results/step_time.md.
+YOLO_TEACHER := $(if $(wildcard pretrained_model/yolov8s_digits.pt),,--yolo-teacher yolov8s.yaml)
+BENCH := $(PYTHON) tools/benchmark/step_time.py --threads 1 --repeats 10 --warmup 2
+
+bench: install
+	$(BENCH) configs/distillers/cwd_pspnet_r101_to_r18_cityscapes.py --img-size 128 --batch-size 2
+	$(BENCH) configs/distillers/cwd_retinanet_r101_to_r50_coco.py --img-size 256 --batch-size 2
+	$(BENCH) configs/distillers/yolo/cwd_yolov8s_to_yolov8n_digits.py --img-size 128 --batch-size 16 $(YOLO_TEACHER)
 
 lint: install
 	$(PYTHON) -m flake8 distiller tools tests

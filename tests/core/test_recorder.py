@@ -217,3 +217,19 @@ def test_remove_record_hooks_cleans_a_deep_copy_only():
     with recorder.recording():
         model(torch.ones(1, 2))
         assert len(recorder.get(recorder.specs[0])) == 1
+
+
+def test_stop_early_with_many_hooks_stops_at_the_last_and_rearms() -> None:
+    """The stop check is a countdown (constant work per hook call), re-armed by every recording."""
+    chain = nn.Sequential(*[nn.Linear(4, 4) for _ in range(40)])
+    ran = []
+    for index, layer in enumerate(chain):
+        layer.register_forward_hook(lambda module, args, output, index=index: ran.append(index))
+    rec = FeatureRecorder(chain, [HookSpec(str(i)) for i in range(0, 30, 3)])
+    x = torch.randn(2, 4)
+    rec.calibrate(chain, x)
+    for _ in range(2):
+        ran.clear()
+        with rec.recording(stop_early=True):
+            assert rec.run(chain, x) is None
+            assert ran == list(range(28)) and len(rec.get(HookSpec('27'))) == 1

@@ -16,6 +16,7 @@ Usage:
 import argparse
 import gc
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -31,6 +32,10 @@ from distiller.utils import load_config
 from distiller.yolo import is_yolo_config
 
 MEMORY_MODES = ('student', 'naive', 'ours')
+# glibc serves large blocks from the heap once its mmap threshold has adapted upwards, and freed heap memory may stay
+# resident, which makes the CPU peak depend on allocation history; a fixed threshold keeps large tensors in mmap'd
+# blocks that are returned when freed, so the resident-size peak follows the live tensors.
+MALLOC_ENV = {'MALLOC_MMAP_THRESHOLD_': '131072'}
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -125,7 +130,7 @@ def memory_of_modes(args: argparse.Namespace, device: str, precision: str) -> Di
                                 ('--threads', args.threads and str(args.threads))):
                 if value:
                     command += [flag, value]
-            subprocess.run(command, check=True)
+            subprocess.run(command, check=True, env=dict(os.environ, **MALLOC_ENV))
             peaks[mode] = json.loads(out.read_text())['peak_bytes']
             print(f'  peak memory {mode}: {peaks[mode] / 2**20:.0f} MiB', flush=True)
     return peaks
