@@ -40,7 +40,7 @@ def build_from_own_table(cfg: dict, registry: Registry, default_args: Optional[d
 
 
 DISTILLERS = Registry('distiller', parent=MMENGINE_MODELS, scope='distiller',
-                      locations=['distiller.models', 'distiller.yolo'])
+                      locations=['distiller.models', 'distiller.yolo', 'distiller.pruning'])
 DISTILL_LOSSES = Registry(
     'distill loss', parent=DISTILLERS, scope='distiller_losses', locations=['distiller.losses'],
     build_func=build_from_own_table)

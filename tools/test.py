@@ -2,10 +2,11 @@
 
 CONFIG may be a distiller config or the student's own config, and CHECKPOINT a full distiller checkpoint or a
 student-only one (``student_final.pth``, ``tools/export_student.py``): every combination tests the student.
+``--pruned`` tests a pruned checkpoint (``tools/prune.py``, or a student trained from one) with the unpruned config.
 A YOLO distillation config validates the checkpoint (``weights/best.pt``) with Ultralytics' validator.
 
 Usage:
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--cfg-options k=v ...]
+    python tools/test.py CONFIG CHECKPOINT [--pruned] [--work-dir DIR] [--cfg-options k=v ...]
     bash tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCS [args ...]
 """
 import argparse
@@ -16,6 +17,7 @@ from mmengine.runner import Runner
 
 from distiller.compat import prepare_cpu_distributed
 from distiller.engine import load_checkpoint_for_test
+from distiller.pruning import resize_for_checkpoint
 from distiller.registry import register_all_modules
 from distiller.utils import load_runner_config
 from distiller.yolo import is_yolo_config, test_yolo_config
@@ -33,6 +35,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--teacher', action='store_true',
                         help='evaluate the teacher of a distiller config (from the checkpoint if it holds the teacher, '
                              'else from teacher_pretrained), for the comparison with the student')
+    parser.add_argument('--pruned', action='store_true',
+                        help='the checkpoint holds a pruned model (tools/prune.py): the config\'s layers take the '
+                             'checkpoint\'s channel counts before it is loaded')
     parser.add_argument('--work-dir', help='directory for the evaluation logs (default: ./work_dirs/<config name>)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction, help='override config settings, key=value pairs')
@@ -63,6 +68,8 @@ def main() -> None:
         cfg.model.teacher_pretrained = None  # only the student is tested; no need for the teacher file here
     prepare_cpu_distributed(cfg)
     runner = Runner.from_cfg(cfg)
+    if args.pruned:
+        resize_for_checkpoint(runner.model, args.checkpoint)
     load_checkpoint_for_test(runner.model, args.checkpoint)
     runner.test()
 

@@ -4,6 +4,12 @@ from pathlib import Path
 
 import torch
 
+# glibc serves large blocks from the heap once its mmap threshold has adapted upwards, and freed heap memory may stay
+# resident, which makes a CPU peak depend on the allocation history. Processes that measure one run with this
+# environment: a fixed threshold keeps large tensors in mmap'd blocks that are returned when freed, so the
+# resident-size peak follows the live tensors.
+MALLOC_ENV = {'MALLOC_MMAP_THRESHOLD_': '131072'}
+
 
 class PeakMemory:
     """Measures the peak memory a process reaches from :meth:`reset` on.

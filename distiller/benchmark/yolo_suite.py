@@ -23,8 +23,10 @@ class YOLOStepSuite:
     - ``student``: the student's own criterion: plain training.
     - ``teacher_to_hook`` / ``teacher_full``: the teacher's forward, no grad, stopped after its last hooked layer /
       whole (head and box decoding included, as an eval-mode Ultralytics model runs).
-    - ``naive``: our criterion with the teacher run whole, as Ultralytics' built-in distillation runs it.
-    - ``ours``: :class:`DistillCriterion` as the distillation trainer installs it.
+    - ``naive``: our criterion with the teacher run whole after the student's forward, as Ultralytics' built-in
+      distillation runs it.
+    - ``ours``: :class:`DistillCriterion` as the distillation trainer runs it: the teacher (stopped after its last
+      hooked layer) before the student's forward, from ``preprocess_batch``.
 
     Detection configs only: the batch is a random detection batch.
 
@@ -85,9 +87,12 @@ class YOLOStepSuite:
 
     def _train_step(self, mode: str) -> None:
         """One trainer step with the criterion of ``mode``."""
-        self.student.criterion = self.criteria[mode]
+        criterion = self.criteria[mode]
+        self.student.criterion = criterion
         recording = nullcontext() if mode == 'student' else self.loss_set.student_recorder.recording()
         with self._autocast(), recording:
+            if mode == 'ours':
+                criterion.run_teacher(self.batch['img'])
             loss, _ = self.student.loss(self.batch)
         self.scaler.scale(loss.sum()).backward()
         self.scaler.step(self.optimizer)

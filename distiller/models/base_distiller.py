@@ -10,6 +10,7 @@ from torch import Tensor, nn
 
 from ..compat import load_checkpoint_weights_only, revert_sync_bn_if_single_process
 from ..core import DistillLossSet, TrainProgress, resolve_teacher_dtype
+from ..pruning.resize import load_pruned_checkpoint
 from ..utils import load_config
 
 ModelCfg = Union[str, dict]
@@ -40,6 +41,8 @@ class BaseDistiller(BaseModel):
         data_preprocessor (dict, optional): Unused: each model keeps the data preprocessor of its own config (the
             distiller only moves data to the device). Accepted so configs may carry one.
         init_cfg (dict, optional): Passed to ``BaseModel``.
+        student_pruned (str, optional): A pruned checkpoint of the student (``tools/prune.py``): the student built
+            from ``student_cfg`` takes its channel counts and weights (recovery distillation after pruning).
     """
 
     scope: str = ''
@@ -48,11 +51,14 @@ class BaseDistiller(BaseModel):
                  teacher_pretrained: Optional[str] = None, teacher_trainable: bool = False,
                  teacher_stop_early: bool = True, teacher_dtype: Optional[str] = None,
                  calibrate_shape=(2, 3, 128, 128), test_teacher: bool = False,
-                 data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None) -> None:
+                 data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None,
+                 student_pruned: Optional[str] = None) -> None:
         super().__init__(data_preprocessor=None, init_cfg=init_cfg)
         if teacher_pretrained:
             _check_checkpoint_exists(teacher_pretrained, 'teacher_pretrained')
         self.student = self._build_model(student_cfg, 'student_cfg')
+        if student_pruned:  # resized to the pruned checkpoint's shapes and loaded (see distiller.pruning.resize)
+            load_pruned_checkpoint(self.student, student_pruned)
         self.teacher = self._build_model(teacher_cfg, 'teacher_cfg')
         self.teacher_trainable = teacher_trainable
         self.teacher_pretrained = teacher_pretrained

@@ -59,6 +59,7 @@ class SplitC2f(nn.Module):
         self.cv2 = block.cv2
         self.m = block.m
         self.source_class = type(block)
+        self.training = block.training  # the reused submodules keep their own modes
         for attr in LAYER_ATTRS:
             if hasattr(block, attr):
                 setattr(self, attr, getattr(block, attr))
@@ -95,7 +96,8 @@ class SplitC2f(nn.Module):
             if hasattr(self, attr):
                 setattr(block, attr, getattr(self, attr))
         block.np = sum(p.numel() for p in block.parameters())
-        return block.train(self.training)
+        block.training = self.training
+        return block
 
 
 def _is_c2f_like(module: nn.Module) -> bool:

@@ -1,5 +1,6 @@
 """The student's training loss with distillation added, installed as the student's ``criterion``."""
-from typing import Any, Dict, Tuple
+from contextlib import ExitStack
+from typing import Any, Dict, Optional, Tuple
 
 import torch
 from torch import Tensor, nn
@@ -32,6 +33,7 @@ class DistillCriterion:
         self.report = report
         self.teacher_trainable = teacher_trainable
         self.teacher_stop_early = teacher_stop_early and not teacher_trainable
+        self._teacher_ready: Optional[ExitStack] = None
 
     def __getattr__(self, name: str) -> Any:
         """Anything else (``update``, ``hyp`` ...) is the base criterion's."""
@@ -39,8 +41,34 @@ class DistillCriterion:
             raise AttributeError(name)
         return getattr(self.base, name)
 
+    def run_teacher(self, images: Tensor) -> None:
+        """Run a frozen teacher on the batch before the student's forward (the trainer calls this from
+        ``preprocess_batch``); its recorded features wait for the next call of the criterion.
+
+        Running it first keeps the student's forward and backward back to back and frees the teacher's intermediate
+        activations before the student's are allocated. Without this call the criterion runs the teacher itself.
+
+        Args:
+            images (Tensor): The preprocessed batch images.
+        """
+        if self.teacher_trainable:
+            return
+        self.release_teacher()
+        recorder = self.loss_set.teacher_recorder
+        ready = ExitStack()
+        ready.enter_context(recorder.recording(stop_early=self.teacher_stop_early))
+        with torch.no_grad():
+            recorder.run(self.teacher, images.to(_dtype(self.teacher)))
+        self._teacher_ready = ready
+
+    def release_teacher(self) -> None:
+        """Drop teacher features recorded by :meth:`run_teacher` and not consumed (e.g. a skipped batch)."""
+        if self._teacher_ready is not None:
+            self._teacher_ready.close()
+            self._teacher_ready = None
+
     def __call__(self, preds: Any, batch: dict) -> Tuple[Tensor, Dict[str, Tensor]]:
-        """Student loss, then teacher forward and distillation losses.
+        """Student loss, then the teacher forward (unless :meth:`run_teacher` ran it) and distillation losses.
 
         Args:
             preds: The student's head output for ``batch['img']``.
@@ -55,14 +83,15 @@ class DistillCriterion:
         images = batch['img']
         parts = [loss.reshape(-1)]
         recorder = self.loss_set.teacher_recorder
+        ready, self._teacher_ready = self._teacher_ready, None
+        teacher_loss = None
         try:
-            with recorder.recording(stop_early=self.teacher_stop_early):
+            with ready or recorder.recording(stop_early=self.teacher_stop_early):
                 if self.teacher_trainable:
                     teacher_loss, _ = self.teacher.loss(batch)
-                else:
+                elif ready is None:
                     with torch.no_grad():
                         recorder.run(self.teacher, images.to(_dtype(self.teacher)))
-                    teacher_loss = None
                 losses = self.loss_set(**yolo_loss_inputs(batch, self.loss_set.requires))
         finally:
             self.loss_set.student_recorder.clear()

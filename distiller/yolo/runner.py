@@ -3,10 +3,11 @@ import os.path as osp
 from typing import Optional
 
 from mmengine.config import Config
+from mmengine.registry import DefaultScope
 
 
 def is_yolo_config(cfg: Config) -> bool:
-    """Whether a config describes a YOLO distillation (``model.type == 'YOLODistiller'``).
+    """Whether a config trains with Ultralytics (``model.type`` ``'YOLODistiller'`` or ``'YOLOTraining'``).
 
     Args:
         cfg (Config): A loaded config.
@@ -15,7 +16,7 @@ def is_yolo_config(cfg: Config) -> bool:
         bool: True for YOLO configs.
     """
     model = cfg.get('model')
-    return isinstance(model, dict) and str(model.get('type', '')).split('.')[-1] == 'YOLODistiller'
+    return isinstance(model, dict) and str(model.get('type', '')).split('.')[-1] in ('YOLODistiller', 'YOLOTraining')
 
 
 def train_yolo_config(cfg: Config, resume: Optional[str] = None):
@@ -31,7 +32,8 @@ def train_yolo_config(cfg: Config, resume: Optional[str] = None):
     from ..registry import DISTILLERS
     if cfg.get('launcher', 'none') != 'none':
         raise SystemExit('YOLO distillation runs in one process (one GPU or the CPU); drop the launcher')
-    distiller = DISTILLERS.build(cfg.model)
+    with DefaultScope.overwrite_default_scope('distiller'):  # whatever OpenMMLab scope an earlier Runner left
+        distiller = DISTILLERS.build(cfg.model)
     if resume == 'auto':
         resume = osp.join(cfg.work_dir, 'weights', 'last.pt')
     return distiller.train(dict(cfg.get('train_args', {})), save_dir=cfg.work_dir, resume=resume)

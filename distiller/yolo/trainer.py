@@ -19,6 +19,7 @@ from torch import nn
 
 from ..core import DistillLossSet, TrainProgress, resolve_teacher_dtype
 from ..core.recorder import remove_record_hooks
+from ..pruning.yolo_trainer import PrunedModelTrainerMixin
 from .criterion import DistillCriterion
 from .loss_set import build_yolo_loss_set
 from .teacher import load_teacher
@@ -125,7 +126,8 @@ class DistillTrainerMixin:
         self._distill_iter = self.start_epoch * len(self.train_loader)
 
     def preprocess_batch(self, batch: dict) -> dict:
-        """Preprocess as the task trainer does; start a fresh student recording and update the weight schedules.
+        """Preprocess as the task trainer does (Ultralytics calls this under its autocast), run a frozen teacher on
+        the batch before the student's forward, start a fresh student recording and update the weight schedules.
 
         Args:
             batch (dict): The collated batch.
@@ -133,8 +135,12 @@ class DistillTrainerMixin:
         Returns:
             dict: The preprocessed batch.
         """
+        from ultralytics.utils.torch_utils import unwrap_model
         batch = super().preprocess_batch(batch)
         self.distill_losses.student_recorder.clear()
+        criterion = getattr(unwrap_model(self.model), 'criterion', None)
+        if isinstance(criterion, DistillCriterion):
+            criterion.run_teacher(batch['img'])
         iters_per_epoch = len(self.train_loader)
         self.distill_losses.set_progress(TrainProgress(
             iter=self._distill_iter, epoch=self.epoch, max_iters=iters_per_epoch * self.epochs,
@@ -204,6 +210,7 @@ def build_distill_trainer(base: type, settings: YOLODistillSettings) -> type:
         settings (YOLODistillSettings): Teacher and losses.
 
     Returns:
-        type: The subclass, carrying ``settings``.
+        type: The subclass, carrying ``settings``; a pruned student (``tools/prune.py``) trains in its pruned shape.
     """
-    return type(f'Distill{base.__name__}', (DistillTrainerMixin, base), {'distill_settings': settings})
+    return type(f'Distill{base.__name__}', (DistillTrainerMixin, PrunedModelTrainerMixin, base),
+                {'distill_settings': settings})

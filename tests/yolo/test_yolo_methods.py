@@ -39,12 +39,14 @@ def test_yolo11_student_learns_from_a_yolov8_teacher_through_connectors(yolo_dat
     assert all(a is not None for a in aligns)
 
 
-def test_teacher_stops_after_its_last_hooked_layer(yolo_data, teachers, tmp_path):
-    calls = []
+def test_teacher_stops_after_its_last_hooked_layer_and_runs_before_the_student(yolo_data, teachers, tmp_path):
+    calls, order = [], []
     capture = Capture()
 
     def count_head_calls(trainer):
         trainer.teacher.model[22].register_forward_hook(lambda *_: calls.append(1))
+        trainer.teacher.model[0].register_forward_hook(lambda *_: order.append('teacher'))
+        trainer.model.model[0].register_forward_hook(lambda *_: order.append('student'))
 
     distiller_callbacks = capture.callbacks()
     start = distiller_callbacks['on_pretrain_routine_end']
@@ -54,6 +56,8 @@ def test_teacher_stops_after_its_last_hooked_layer(yolo_data, teachers, tmp_path
     YOLODistiller('yolov8n.yaml', str(teachers['detect']), CWD_ALL_LEVELS).train(
         train_args(yolo_data / YAMLS['detect']), save_dir=str(tmp_path / 'run'), callbacks=distiller_callbacks)
     assert calls == []
+    # Each step runs the teacher (from preprocess_batch) before the student's forward, which then meets its backward.
+    assert order and order == ['teacher', 'student'] * (len(order) // 2)
 
 
 def test_online_distillation_trains_the_teacher_too(yolo_data, tmp_path):

@@ -27,15 +27,12 @@ from typing import Dict, Optional
 import torch
 
 from distiller.benchmark import MMStepSuite, PeakMemory, StepClock, StepReport, YOLOStepSuite, interleaved_times
+from distiller.benchmark.memory import MALLOC_ENV
 from distiller.benchmark.report import markdown_table
 from distiller.utils import load_config
 from distiller.yolo import is_yolo_config
 
 MEMORY_MODES = ('student', 'naive', 'ours')
-# glibc serves large blocks from the heap once its mmap threshold has adapted upwards, and freed heap memory may stay
-# resident, which makes the CPU peak depend on allocation history; a fixed threshold keeps large tensors in mmap'd
-# blocks that are returned when freed, so the resident-size peak follows the live tensors.
-MALLOC_ENV = {'MALLOC_MMAP_THRESHOLD_': '131072'}
 
 
 def parse_args(argv=None) -> argparse.Namespace:

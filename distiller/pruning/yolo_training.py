@@ -1,0 +1,53 @@
+"""The config entry of plain YOLO training with the compression options: sparse training, pruned models."""
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional
+
+from ..registry import DISTILLERS
+from .yolo_trainer import build_yolo_trainer
+
+
+@DISTILLERS.register_module()
+class YOLOTraining:
+    """Train one YOLO model with Ultralytics' trainer (no teacher), optionally with BN-scale sparsity.
+
+    ``model = dict(type='YOLOTraining', model='yolov8n.yaml', bn_sparsity=5e-4)`` with ``train_args`` as in the
+    YOLO distillation configs; ``tools/train.py`` runs it. A pruned checkpoint as ``model`` is fine-tuned in its
+    pruned shape.
+
+    Args:
+        model (str): Model yaml or checkpoint.
+        bn_sparsity (float): L1 weight on BatchNorm scales (network slimming's sparse training); 0 trains normally.
+    """
+
+    def __init__(self, model: str, bn_sparsity: float = 0.0) -> None:
+        if bn_sparsity < 0:
+            raise ValueError(f'bn_sparsity: expected a non-negative weight, got {bn_sparsity!r}')
+        self.model = str(model)
+        self.bn_sparsity = float(bn_sparsity)
+
+    def train(self, train_args: Dict[str, Any], save_dir: Optional[str] = None, resume: Optional[str] = None,
+              callbacks: Optional[Dict[str, Callable]] = None):
+        """Train.
+
+        Args:
+            train_args (dict): Ultralytics train arguments.
+            save_dir (str, optional): Run directory.
+            resume (str, optional): ``last.pt`` of an interrupted run.
+            callbacks (dict, optional): Ultralytics event name -> callback.
+
+        Returns:
+            The Ultralytics metrics of the final validation.
+        """
+        from ultralytics import YOLO
+        args = dict(train_args)
+        if save_dir is not None:
+            args['save_dir'] = str(save_dir)
+        if resume is not None:
+            if not Path(resume).is_file():
+                raise FileNotFoundError(f'resume: checkpoint not found: {resume}')
+            args['resume'] = str(resume)
+        model = YOLO(str(resume or self.model))
+        for event, callback in (callbacks or {}).items():
+            model.add_callback(event, callback)
+        trainer = build_yolo_trainer(model.task_map[model.task]['trainer'], self.bn_sparsity)
+        return model.train(trainer=trainer, **args)
