@@ -221,3 +221,23 @@ def seg_batch(size: int = 32, n: int = 2, seed: int = 0):
         sample.gt_sem_seg = PixelData(data=torch.randint(0, 11, (1, size, size), generator=gen))
         samples.append(sample)
     return inputs, samples
+
+
+TINY_SEG_DISTILL_CFG = [
+    dict(student_module='decode_head.conv_seg', teacher_module='decode_head.conv_seg',
+         methods=[dict(type='ChannelWiseDivergence', name='loss_cwd', tau=1.0, weight=3.0)]),
+    dict(student_module='decode_head.bottleneck', teacher_module='decode_head.bottleneck',
+         methods=[dict(type='MimicLoss', name='loss_mimic')]),
+]
+
+
+def build_tiny_seg_distiller(**kwargs):
+    """A ``SegmentationDistiller`` of two tiny PSPNets (teacher head twice as wide) with CWD on the logits and mimic
+    on the bottleneck (a 32 -> 64 channel connector), initialised; ``kwargs`` go to the distiller."""
+    from distiller.registry import DISTILLERS
+    torch.manual_seed(0)
+    model = DISTILLERS.build(dict(type='SegmentationDistiller', teacher_cfg=tiny_pspnet(channels=64),
+                                  student_cfg=tiny_pspnet(), distill_cfg=TINY_SEG_DISTILL_CFG,
+                                  calibrate_shape=(2, 3, 32, 32), **kwargs))
+    model.init_weights()
+    return model

@@ -3,16 +3,7 @@ from typing import Iterator
 
 import pytest
 import torch
-from kd_runner_helpers import in_process_setup, seg_batch, tiny_pspnet
-
-from distiller.registry import DISTILLERS
-
-DISTILL_CFG = [
-    dict(student_module='decode_head.conv_seg', teacher_module='decode_head.conv_seg',
-         methods=[dict(type='ChannelWiseDivergence', name='loss_cwd', tau=1.0, weight=3.0)]),
-    dict(student_module='decode_head.bottleneck', teacher_module='decode_head.bottleneck',
-         methods=[dict(type='MimicLoss', name='loss_mimic')]),
-]
+from kd_runner_helpers import build_tiny_seg_distiller, in_process_setup, seg_batch
 
 
 @pytest.fixture(scope='module', autouse=True)
@@ -22,12 +13,7 @@ def setup_module_state() -> Iterator[None]:
 
 
 def build(**kwargs):
-    torch.manual_seed(0)
-    model = DISTILLERS.build(dict(type='SegmentationDistiller', teacher_cfg=tiny_pspnet(channels=64),
-                                  student_cfg=tiny_pspnet(), distill_cfg=DISTILL_CFG, calibrate_shape=(2, 3, 32, 32),
-                                  **kwargs))
-    model.init_weights()
-    return model
+    return build_tiny_seg_distiller(**kwargs)
 
 
 def test_bfloat16_teacher_gives_float32_losses_close_to_the_float32_teacher() -> None:
