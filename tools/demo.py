@@ -1,0 +1,225 @@
+"""The one-command demo: a teacher, a plain student and a distilled student on the embedded digits data, compared.
+
+Steps (each a real ``tools/*.py`` run whose progress streams to the terminal):
+1. generate the digits data (skipped when present);
+2. train the teacher, unless ``teacher_pretrained`` of the distiller config exists (a teacher the demo trained
+   before is kept under ``pretrained_model/`` with its metric and train time beside it);
+3. train the plain student and 4. the distilled student, with the same schedule and seed;
+5. print and write (``<out>.json``, ``<out>.md``, ``<out>_curves.png``) a table of params, FLOPs, the metric from the
+   dataset's real evaluator (validated by the Runner at the end of each run) and train time, with the metric curves.
+
+Usage:
+    python tools/demo.py [DISTILLER_CONFIG] [--seed 0] [--work-dir work_dirs/demo] [--out results/demo]
+"""
+import argparse
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import torch
+
+from distiller.pruning import build_mm_model, count_flops
+from distiller.utils import load_config
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = 'configs/distillers/cwd_pspnet_r50_to_r18_digits.py'
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """Parse the command line.
+
+    Args:
+        argv (list[str], optional): Arguments (default: ``sys.argv``).
+
+    Returns:
+        argparse.Namespace: The parsed arguments.
+    """
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config', nargs='?', default=DEFAULT_CONFIG, help='mmseg/mmdet distiller config')
+    parser.add_argument('--seed', type=int, default=0, help='seed of both student runs')
+    parser.add_argument('--work-dir', default='work_dirs/demo', help='run directories')
+    parser.add_argument('--out', default='results/demo', help='output path without extension')
+    parser.add_argument('--teacher-checkpoint', help="where the teacher is kept (default: the config's "
+                        'teacher_pretrained)')
+    parser.add_argument('--data-args', default='', help='extra arguments of tools/generate_data.py, one string')
+    parser.add_argument('--cfg-options', nargs='*', default=[], help='key=value overrides of all three runs')
+    return parser.parse_args(argv)
+
+
+def run(args: List[str]) -> float:
+    """Run ``python <args>`` from the repository root, streaming its output.
+
+    Args:
+        args (list[str]): Script and arguments.
+
+    Returns:
+        float: Wall time in seconds.
+    """
+    print(f'\n[demo] python {" ".join(args)}', flush=True)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, *args], cwd=str(REPO), check=True)
+    return time.perf_counter() - start
+
+
+def train(config: str, work_dir: Path, seed: int, options: List[str]) -> Dict:
+    """Train one config and read its validation curve.
+
+    Args:
+        config (str): The config to train.
+        work_dir (Path): Its work dir (emptied first, so the curve is this run's).
+        seed (int): ``randomness.seed``.
+        options (list[str]): Further ``--cfg-options``.
+
+    Returns:
+        dict: ``train_s``, ``curve`` (list of [iteration, metrics]) and ``checkpoint`` (the last one).
+    """
+    shutil.rmtree(work_dir, ignore_errors=True)
+    seconds = run(['tools/train.py', config, '--work-dir', str(work_dir), '--cfg-options', f'randomness.seed={seed}',
+                   *options])
+    curve = validation_curve(work_dir)
+    checkpoint = (work_dir / 'last_checkpoint').read_text().strip()
+    return dict(train_s=seconds, curve=curve, checkpoint=checkpoint)
+
+
+def validation_curve(work_dir: Path) -> List[list]:
+    """The validation metrics the Runner logged, in order.
+
+    Args:
+        work_dir (Path): A finished run's work dir.
+
+    Returns:
+        list: ``[iteration, {metric: value}]`` per validation.
+    """
+    scalars = sorted(work_dir.glob('*/vis_data/scalars.json'))
+    if not scalars:
+        raise FileNotFoundError(f'{work_dir}: no vis_data/scalars.json (was the run validated?)')
+    curve = []
+    for line in scalars[-1].read_text().splitlines():
+        record = json.loads(line)
+        metrics = {k: v for k, v in record.items() if k not in ('step', 'time', 'data_time', 'iter', 'lr')
+                   and 'loss' not in k and 'acc_seg' not in k}
+        if metrics and 'loss' not in record:
+            curve.append([record['step'], metrics])
+    return curve
+
+
+def main_metric(curve: List[list]) -> str:
+    """The headline metric name of a curve (``mIoU`` for segmentation, ``coco/bbox_mAP`` for detection)."""
+    names = curve[-1][1]
+    return next((k for k in ('mIoU', 'coco/bbox_mAP') if k in names), sorted(names)[0])
+
+
+def complexity(config: str, checkpoint: Optional[str], size: int) -> Dict[str, float]:
+    """Parameters and FLOPs of a model at ``size`` x ``size``.
+
+    Args:
+        config (str): Model config.
+        checkpoint (str, optional): Its weights (not needed for the counts).
+        size (int): Input side.
+
+    Returns:
+        dict: ``params`` and ``gflops``.
+    """
+    model = build_mm_model(config, checkpoint)
+    return dict(params=sum(p.numel() for p in model.parameters()),
+                gflops=count_flops(model, torch.zeros(1, 3, size, size)) / 1e9)
+
+
+def teacher_run(cfg, target: Path, work_dir: Path, seed: int, options: List[str]) -> Dict:
+    """Train the teacher, or reuse the checkpoint at ``target`` and its sidecar record.
+
+    Args:
+        cfg: The distiller config.
+        target (Path): Where the teacher is kept (``<target>.json`` holds its metric curve and train time).
+        work_dir (Path): The teacher's work dir.
+        seed (int): Training seed.
+        options (list[str]): ``--cfg-options``.
+
+    Returns:
+        dict: As :func:`train`, plus ``reused``.
+    """
+    record = target.with_suffix('.json')
+    if target.is_file() and record.is_file():
+        print(f'[demo] reusing the teacher {target} (delete it to train a new one)', flush=True)
+        return dict(json.loads(record.read_text()), checkpoint=str(target), reused=True)
+    result = train(cfg.model.teacher_cfg, work_dir, seed, options)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(result['checkpoint'], target)
+    record.write_text(json.dumps(dict(train_s=result['train_s'], curve=result['curve'])))
+    return dict(result, checkpoint=str(target), reused=False)
+
+
+def write_results(rows: Dict[str, Dict], metric: str, out: Path) -> str:
+    """Write ``<out>.json``, ``<out>.md`` and the curves plot.
+
+    Args:
+        rows (dict): Model label -> its record (params, gflops, train_s, curve).
+        metric (str): The headline metric.
+        out (Path): Output path without extension.
+
+    Returns:
+        str: The markdown table.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    lines = [f'| model | params (M) | GFLOPs | {metric} | train time (s) |', '|---|---|---|---|---|']
+    for label, row in rows.items():
+        value = row['curve'][-1][1][metric]
+        note = ' (trained earlier)' if row.get('reused') else ''
+        lines.append(f'| {label} | {row["params"] / 1e6:.2f} | {row["gflops"]:.2f} | {value:.2f} '
+                     f'| {row["train_s"]:.0f}{note} |')
+    table = '\n'.join(lines) + '\n'
+    out.with_suffix('.md').write_text(table)
+    out.with_suffix('.json').write_text(json.dumps(rows, indent=2))
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    figure, axis = plt.subplots(figsize=(6, 4))
+    for label, row in rows.items():
+        axis.plot([step for step, _ in row['curve']], [m[metric] for _, m in row['curve']], marker='o', label=label)
+    axis.set(xlabel='iteration', ylabel=metric, title='validation during training')
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(str(out) + '_curves.png', dpi=120)
+    plt.close(figure)
+    return table
+
+
+def main(argv: Optional[List[str]] = None) -> str:
+    """Run the demo.
+
+    Args:
+        argv (list[str], optional): Arguments (default: ``sys.argv``).
+
+    Returns:
+        str: The comparison table.
+    """
+    args = parse_args(argv)
+    start = time.perf_counter()
+    run(['tools/generate_data.py', *shlex.split(args.data_args)])
+    cfg = load_config(args.config)
+    work = Path(args.work_dir)
+    options = list(args.cfg_options)
+    target = REPO / (args.teacher_checkpoint or cfg.model.teacher_pretrained)
+    teacher = teacher_run(cfg, target, work / 'teacher', args.seed, options)
+    student = train(cfg.model.student_cfg, work / 'student', args.seed, options)
+    distilled = train(args.config, work / 'distilled', args.seed, options + [f'model.teacher_pretrained={target}'])
+    size = int(cfg.model.get('calibrate_shape', (2, 3, 128, 128))[-1])
+    rows = {'teacher': dict(teacher, **complexity(cfg.model.teacher_cfg, None, size)),
+            'student': dict(student, **complexity(cfg.model.student_cfg, None, size)),
+            'distilled student': dict(distilled, **complexity(cfg.model.student_cfg, None, size))}
+    metric = main_metric(student['curve'])
+    table = write_results(rows, metric, Path(args.out))
+    gain = rows['distilled student']['curve'][-1][1][metric] - rows['student']['curve'][-1][1][metric]
+    print(f'\n[demo] {Path(args.config).stem}, seed {args.seed}: distillation {gain:+.2f} {metric} over the plain '
+          f'student ({time.perf_counter() - start:.0f} s in all)\n\n{table}\n[demo] wrote {args.out}.md, '
+          f'{args.out}.json, {args.out}_curves.png', flush=True)
+    return table
+
+
+if __name__ == '__main__':
+    main()
