@@ -1,14 +1,21 @@
-# Two commands do all the set-up on a fresh machine: `make test` (and, once the demo lands, `make demo`).
+# Two commands do all the set-up on a fresh machine: `make test` and `make demo`.
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: install test lint bench clean
+.PHONY: install test demo lint bench clean
 
 install:
 	bash tools/install.sh
 
 test: install
 	$(PYTHON) -m pytest
+
+# The one-command demo: data, teacher (trained once, then kept), plain and distilled student, table and curves in
+# results/demo.{md,json} and results/demo_curves.png.
+DEMO_CONFIG ?= configs/distillers/yolo/demo_cwd_yolov8s_seg_to_yolov8n_seg_digits.py
+
+demo: install
+	$(PYTHON) tools/demo.py $(DEMO_CONFIG)
 
 # Step-time benchmark (about 15 minutes on 2 CPU cores; also AMP figures on a CUDA machine): results/step_time.md.
 YOLO_TEACHER := $(if $(wildcard pretrained_model/yolov8s_digits.pt),,--yolo-teacher yolov8s.yaml)

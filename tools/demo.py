@@ -12,6 +12,7 @@ Usage:
     python tools/demo.py [DISTILLER_CONFIG] [--seed 0] [--work-dir work_dirs/demo] [--out results/demo]
 """
 import argparse
+import ast
 import json
 import shlex
 import shutil
@@ -19,12 +20,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import torch
 
 from distiller.pruning import build_mm_model, count_flops
 from distiller.utils import load_config
+from distiller.yolo import is_yolo_config
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = 'configs/distillers/cwd_pspnet_r50_to_r18_digits.py'
@@ -130,15 +132,13 @@ def complexity(config: str, checkpoint: Optional[str], size: int) -> Dict[str, f
                 gflops=count_flops(model, torch.zeros(1, 3, size, size)) / 1e9)
 
 
-def teacher_run(cfg, target: Path, work_dir: Path, seed: int, options: List[str]) -> Dict:
+def teacher_run(target: Path, train_teacher: Callable[[], Dict], keep: Callable[[Dict, Path], None]) -> Dict:
     """Train the teacher, or reuse the checkpoint at ``target`` and its sidecar record.
 
     Args:
-        cfg: The distiller config.
         target (Path): Where the teacher is kept (``<target>.json`` holds its metric curve and train time).
-        work_dir (Path): The teacher's work dir.
-        seed (int): Training seed.
-        options (list[str]): ``--cfg-options``.
+        train_teacher (Callable): Trains it; returns what :func:`train` returns.
+        keep (Callable): ``keep(result, target)`` puts the trained checkpoint at ``target``.
 
     Returns:
         dict: As :func:`train`, plus ``reused``.
@@ -147,11 +147,68 @@ def teacher_run(cfg, target: Path, work_dir: Path, seed: int, options: List[str]
     if target.is_file() and record.is_file():
         print(f'[demo] reusing the teacher {target} (delete it to train a new one)', flush=True)
         return dict(json.loads(record.read_text()), checkpoint=str(target), reused=True)
-    result = train(cfg.model.teacher_cfg, work_dir, seed, options)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(result['checkpoint'], target)
+    result = train_teacher()
+    keep(result, target)
     record.write_text(json.dumps(dict(train_s=result['train_s'], curve=result['curve'])))
     return dict(result, checkpoint=str(target), reused=False)
+
+
+def copy_checkpoint(result: Dict, target: Path) -> None:
+    """Copy a run's last checkpoint to ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(result['checkpoint'], target)
+
+
+def mm_rows(cfg, args: argparse.Namespace, target: Path) -> Dict[str, Dict]:
+    """Teacher, plain student and distilled student of an mmseg/mmdet distiller config, each by ``tools/train.py``.
+
+    Args:
+        cfg: The distiller config.
+        args (argparse.Namespace): Parsed arguments.
+        target (Path): Where the teacher is kept.
+
+    Returns:
+        dict: Label -> record.
+    """
+    work, options = Path(args.work_dir), list(args.cfg_options)
+    teacher = teacher_run(target, lambda: train(cfg.model.teacher_cfg, work / 'teacher', args.seed, options),
+                          copy_checkpoint)
+    student = train(cfg.model.student_cfg, work / 'student', args.seed, options)
+    distilled = train(args.config, work / 'distilled', args.seed, options + [f'model.teacher_pretrained={target}'])
+    size = int(cfg.model.get('calibrate_shape', (2, 3, 128, 128))[-1])
+    return {'teacher': dict(teacher, **complexity(cfg.model.teacher_cfg, None, size)),
+            'student': dict(student, **complexity(cfg.model.student_cfg, None, size)),
+            'distilled student': dict(distilled, **complexity(cfg.model.student_cfg, None, size))}
+
+
+def yolo_rows(cfg, args: argparse.Namespace, target: Path) -> Dict[str, Dict]:
+    """Teacher (``teacher_train = dict(model=..., epochs=...)`` of the config), plain student and distilled student
+    of a YOLO distiller config, each with Ultralytics' own trainer.
+
+    Args:
+        cfg: The YOLO distiller config (``--cfg-options`` already merged).
+        args (argparse.Namespace): Parsed arguments.
+        target (Path): Where the teacher is kept.
+
+    Returns:
+        dict: Label -> record.
+    """
+    from distiller.registry import DISTILLERS
+    from distiller.yolo.demo_runs import keep_teacher, train_yolo, yolo_complexity
+    work = Path(args.work_dir)
+    train_args = dict(cfg.train_args, seed=args.seed)
+    recipe = dict(cfg.get('teacher_train', {}))
+    if 'model' not in recipe and not target.is_file():
+        raise ValueError(f'{args.config}: the teacher {target} does not exist and the config has no '
+                         "teacher_train = dict(model='<yaml>', epochs=N) to train it")
+    teacher = teacher_run(target, lambda: train_yolo(recipe['model'], dict(train_args, epochs=recipe.get(
+        'epochs', train_args['epochs'])), work / 'teacher'), keep_teacher)
+    student = train_yolo(cfg.model.student, train_args, work / 'student')
+    distiller = DISTILLERS.build(dict(cfg.model, teacher=str(target)))
+    distilled = train_yolo(cfg.model.student, train_args, work / 'distilled', distiller)
+    rows = {'teacher': teacher, 'student': student, 'distilled student': distilled}
+    return {label: dict(row, **yolo_complexity(row['checkpoint'], int(train_args['imgsz'])))
+            for label, row in rows.items()}
 
 
 def write_results(rows: Dict[str, Dict], metric: str, out: Path) -> str:
@@ -170,7 +227,7 @@ def write_results(rows: Dict[str, Dict], metric: str, out: Path) -> str:
     for label, row in rows.items():
         value = row['curve'][-1][1][metric]
         note = ' (trained earlier)' if row.get('reused') else ''
-        lines.append(f'| {label} | {row["params"] / 1e6:.2f} | {row["gflops"]:.2f} | {value:.2f} '
+        lines.append(f'| {label} | {row["params"] / 1e6:.2f} | {row["gflops"]:.2f} | {_fmt(value)} '
                      f'| {row["train_s"]:.0f}{note} |')
     table = '\n'.join(lines) + '\n'
     out.with_suffix('.md').write_text(table)
@@ -181,12 +238,37 @@ def write_results(rows: Dict[str, Dict], metric: str, out: Path) -> str:
     figure, axis = plt.subplots(figsize=(6, 4))
     for label, row in rows.items():
         axis.plot([step for step, _ in row['curve']], [m[metric] for _, m in row['curve']], marker='o', label=label)
-    axis.set(xlabel='iteration', ylabel=metric, title='validation during training')
+    axis.set(xlabel='iteration (mm) / epoch (YOLO)', ylabel=metric, title='validation during training')
     axis.legend()
     figure.tight_layout()
     figure.savefig(str(out) + '_curves.png', dpi=120)
     plt.close(figure)
     return table
+
+
+def _fmt(value: float) -> str:
+    """Four decimals for 0-1 metrics (mAP), two for percentages (mIoU)."""
+    return f'{value:.4f}' if abs(value) < 1 else f'{value:.2f}'
+
+
+def parse_options(options: List[str]) -> Dict:
+    """``key=value`` strings as a dict for ``Config.merge_from_dict`` (values read as Python literals when they
+    parse, else kept as strings).
+
+    Args:
+        options (list[str]): The ``--cfg-options``.
+
+    Returns:
+        dict: Dotted key -> value.
+    """
+    parsed = {}
+    for option in options:
+        key, _, value = option.partition('=')
+        try:
+            parsed[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            parsed[key] = value
+    return parsed
 
 
 def main(argv: Optional[List[str]] = None) -> str:
@@ -202,22 +284,18 @@ def main(argv: Optional[List[str]] = None) -> str:
     start = time.perf_counter()
     run(['tools/generate_data.py', *shlex.split(args.data_args)])
     cfg = load_config(args.config)
-    work = Path(args.work_dir)
-    options = list(args.cfg_options)
-    target = REPO / (args.teacher_checkpoint or cfg.model.teacher_pretrained)
-    teacher = teacher_run(cfg, target, work / 'teacher', args.seed, options)
-    student = train(cfg.model.student_cfg, work / 'student', args.seed, options)
-    distilled = train(args.config, work / 'distilled', args.seed, options + [f'model.teacher_pretrained={target}'])
-    size = int(cfg.model.get('calibrate_shape', (2, 3, 128, 128))[-1])
-    rows = {'teacher': dict(teacher, **complexity(cfg.model.teacher_cfg, None, size)),
-            'student': dict(student, **complexity(cfg.model.student_cfg, None, size)),
-            'distilled student': dict(distilled, **complexity(cfg.model.student_cfg, None, size))}
-    metric = main_metric(student['curve'])
+    if is_yolo_config(cfg):
+        cfg.merge_from_dict(parse_options(args.cfg_options))
+        rows = yolo_rows(cfg, args, REPO / (args.teacher_checkpoint or cfg.model.teacher))
+    else:
+        rows = mm_rows(cfg, args, REPO / (args.teacher_checkpoint or cfg.model.teacher_pretrained))
+    metric = main_metric(rows['student']['curve'])
     table = write_results(rows, metric, Path(args.out))
     gain = rows['distilled student']['curve'][-1][1][metric] - rows['student']['curve'][-1][1][metric]
-    print(f'\n[demo] {Path(args.config).stem}, seed {args.seed}: distillation {gain:+.2f} {metric} over the plain '
-          f'student ({time.perf_counter() - start:.0f} s in all)\n\n{table}\n[demo] wrote {args.out}.md, '
-          f'{args.out}.json, {args.out}_curves.png', flush=True)
+    sign = '+' if gain >= 0 else '-'
+    print(f'\n[demo] {Path(args.config).stem}, seed {args.seed}: distillation {sign}{_fmt(abs(gain))} {metric} '
+          f'over the plain student ({time.perf_counter() - start:.0f} s in all)\n\n{table}\n'
+          f'[demo] wrote {args.out}.md, {args.out}.json, {args.out}_curves.png', flush=True)
     return table
 
 
