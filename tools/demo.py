@@ -154,7 +154,7 @@ def teacher_run(target: Path, train_teacher: Callable[[], Dict], keep: Callable[
 
 
 def copy_checkpoint(result: Dict, target: Path) -> None:
-    """Copy a run's last checkpoint to ``target``."""
+    """Copy a run's checkpoint (mm: the last one; YOLO: ``best.pt``) to ``target``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(result['checkpoint'], target)
 
@@ -194,7 +194,7 @@ def yolo_rows(cfg, args: argparse.Namespace, target: Path) -> Dict[str, Dict]:
         dict: Label -> record.
     """
     from distiller.registry import DISTILLERS
-    from distiller.yolo.demo_runs import keep_teacher, train_yolo, yolo_complexity
+    from distiller.yolo.demo_runs import train_yolo, yolo_complexity
     work = Path(args.work_dir)
     train_args = dict(cfg.train_args, seed=args.seed)
     recipe = dict(cfg.get('teacher_train', {}))
@@ -202,7 +202,7 @@ def yolo_rows(cfg, args: argparse.Namespace, target: Path) -> Dict[str, Dict]:
         raise ValueError(f'{args.config}: the teacher {target} does not exist and the config has no '
                          "teacher_train = dict(model='<yaml>', epochs=N) to train it")
     teacher = teacher_run(target, lambda: train_yolo(recipe['model'], dict(train_args, epochs=recipe.get(
-        'epochs', train_args['epochs'])), work / 'teacher'), keep_teacher)
+        'epochs', train_args['epochs'])), work / 'teacher'), copy_checkpoint)
     student = train_yolo(cfg.model.student, train_args, work / 'student')
     distiller = DISTILLERS.build(dict(cfg.model, teacher=str(target)))
     distilled = train_yolo(cfg.model.student, train_args, work / 'distilled', distiller)

@@ -1,6 +1,5 @@
 """The steps of an mmengine distiller config (mmdet, mmseg), each as the Runner runs it, for side-by-side timing."""
 import copy
-from contextlib import nullcontext
 from typing import Callable, Dict, Optional, Tuple
 
 import torch
@@ -9,10 +8,9 @@ from mmengine.optim import AmpOptimWrapper, OptimWrapper
 
 from ..registry import DISTILLERS
 from ..utils import load_config
+from .amp import AMP_DTYPES, amp_autocast
 from .memory import weight_bytes
 from .synthetic import det_batch, seg_batch
-
-AMP_DTYPES = {'fp16': torch.float16, 'bf16': torch.bfloat16}
 
 
 class MMStepSuite:
@@ -76,9 +74,7 @@ class MMStepSuite:
 
     def _autocast(self):
         """Autocast for the modes that run outside an optim wrapper."""
-        if self.amp is None:
-            return nullcontext()
-        return torch.autocast(device_type='cuda', dtype=AMP_DTYPES[self.amp])
+        return amp_autocast(self.amp)
 
     def modes(self) -> Dict[str, Callable[[], None]]:
         """Mode name -> one step.
@@ -90,7 +86,7 @@ class MMStepSuite:
         teacher = distiller.teacher
         data = (distiller.teacher.data_preprocessor if distiller.teacher_own_preprocessing
                 else distiller.student.data_preprocessor)(copy.copy(self.batch), True)
-        inputs, samples = distiller._teacher_inputs(data['inputs']), data['data_samples']
+        inputs, samples = distiller.teacher_inputs(data['inputs']), data['data_samples']
         recorder = distiller.distill_losses.teacher_recorder
 
         def teacher_to_hook() -> None:
@@ -120,7 +116,7 @@ class MMStepSuite:
             losses_set = distiller.distill_losses
             with losses_set.recording(teacher_stop_early=False):
                 with torch.no_grad():
-                    distiller.teacher.loss(distiller._teacher_inputs(teacher_data['inputs']),
+                    distiller.teacher.loss(distiller.teacher_inputs(teacher_data['inputs']),
                                            teacher_data['data_samples'])
                 losses = dict(distiller.student.loss(student_data['inputs'], student_data['data_samples']))
                 extra = distiller.distill_inputs(student_data['data_samples'], student_data['inputs'])

@@ -8,10 +8,9 @@ from mmengine.config import Config
 
 from ..core import resolve_teacher_dtype
 from ..yolo import DistillCriterion, build_yolo_loss_set, find_head
+from .amp import amp_autocast
 from .memory import weight_bytes
 from .synthetic import yolo_detect_batch
-
-AMP_DTYPES = {'fp16': torch.float16, 'bf16': torch.bfloat16}
 
 
 class YOLOStepSuite:
@@ -81,9 +80,7 @@ class YOLOStepSuite:
 
     def _autocast(self):
         """Autocast as the trainer's ``amp`` sets it."""
-        if self.amp is None:
-            return nullcontext()
-        return torch.autocast(device_type='cuda', dtype=AMP_DTYPES[self.amp])
+        return amp_autocast(self.amp)
 
     def _train_step(self, mode: str) -> None:
         """One trainer step with the criterion of ``mode``."""

@@ -6,6 +6,7 @@ from torch import Tensor, nn
 
 from ..registry import WEIGHT_SCHEDULES
 from .connectors import FeatureNorm, SpatialResize
+from .precision import autocast_off, to_float32
 from .schedules import BaseWeightSchedule, TrainProgress
 
 
@@ -56,8 +57,8 @@ class DistillMethod(nn.Module):
             loss run with autocast off on float32 copies of half-precision features, so softmaxes, logs and sums of
             squares neither overflow nor lose the small differences they measure.
         """
-        with torch.autocast(device_type=student[0].device.type, enabled=False):
-            return self._loss([_float32(s) for s in student], [_float32(t) for t in teacher], **extra)
+        with autocast_off(student):
+            return self._loss(to_float32(student), to_float32(teacher), **extra)
 
     def _loss(self, student: List[Tensor], teacher: List[Tensor], **extra: Any) -> Tensor:
         """The weighted loss of float32 features (see :meth:`forward`)."""
@@ -80,8 +81,3 @@ class DistillMethod(nn.Module):
         if self.norm_student is not None:
             student, teacher = self.norm_student(student), self.norm_teacher(teacher)
         return student, teacher
-
-
-def _float32(feature: Tensor) -> Tensor:
-    """A half-precision (fp16/bf16) feature as float32; other tensors unchanged."""
-    return feature.float() if feature.dtype in (torch.float16, torch.bfloat16) else feature

@@ -1,8 +1,9 @@
 """The base class every registered distillation loss derives from."""
 from typing import Any, Tuple
 
-import torch
 from torch import Tensor, nn
+
+from ..core.precision import autocast_off, to_float32
 
 
 class BaseDistillLoss(nn.Module):
@@ -45,9 +46,8 @@ class BaseDistillLoss(nn.Module):
         Returns:
             Tensor: A scalar loss.
         """
-        device_type = _device_type(preds_S)
-        with torch.autocast(device_type=device_type, enabled=False):
-            loss = self.compute(_to_float(preds_S), _to_float(preds_T), **kwargs)
+        with autocast_off(preds_S):
+            loss = self.compute(to_float32(preds_S), to_float32(preds_T), **kwargs)
         return self.weight * loss
 
     def compute(self, preds_S: Any, preds_T: Any, **kwargs: Any) -> Tensor:
@@ -62,21 +62,3 @@ class BaseDistillLoss(nn.Module):
             Tensor: A scalar loss.
         """
         raise NotImplementedError
-
-
-def _to_float(x: Any) -> Any:
-    """Cast floating tensors (also inside lists/tuples) to float32; leave everything else as it is."""
-    if isinstance(x, Tensor):
-        return x.float() if x.is_floating_point() else x
-    if isinstance(x, (list, tuple)):
-        return type(x)(_to_float(v) for v in x)
-    return x
-
-
-def _device_type(x: Any) -> str:
-    """Device type of the first tensor found in ``x`` (``'cpu'`` when there is none)."""
-    if isinstance(x, Tensor):
-        return x.device.type
-    if isinstance(x, (list, tuple)) and x:
-        return _device_type(x[0])
-    return 'cpu'

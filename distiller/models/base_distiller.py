@@ -128,11 +128,18 @@ class BaseDistiller(BaseModel):
         self.student.eval()
         with torch.no_grad():
             self.distill_losses.calibrate(lambda: self.student(inputs, samples, mode='tensor'),
-                                          lambda: self.teacher(self._teacher_inputs(inputs), samples, mode='tensor'))
+                                          lambda: self.teacher(self.teacher_inputs(inputs), samples, mode='tensor'))
         self.student.train(was_training)
 
-    def _teacher_inputs(self, inputs: Tensor) -> Tensor:
-        """The batch in the teacher's precision (``teacher_dtype``)."""
+    def teacher_inputs(self, inputs: Tensor) -> Tensor:
+        """The preprocessed batch in the teacher's precision (``teacher_dtype``).
+
+        Args:
+            inputs (Tensor): The preprocessed batch.
+
+        Returns:
+            Tensor: ``inputs``, cast to ``teacher_dtype`` when one is set.
+        """
         return inputs if self.teacher_dtype is None else inputs.to(self.teacher_dtype)
 
     def dummy_data_samples(self, shape) -> list:
@@ -181,7 +188,7 @@ class BaseDistiller(BaseModel):
             return self.loss(inputs, data_samples)
         if self.test_teacher:
             data = self.teacher.data_preprocessor(dict(inputs=inputs, data_samples=data_samples), False)
-            return self.teacher(self._teacher_inputs(data['inputs']), data['data_samples'], mode=mode)
+            return self.teacher(self.teacher_inputs(data['inputs']), data['data_samples'], mode=mode)
         data = self.student.data_preprocessor(dict(inputs=inputs, data_samples=data_samples), False)
         return self.student(data['inputs'], data['data_samples'], mode=mode)
 
@@ -206,7 +213,7 @@ class BaseDistiller(BaseModel):
                 teacher_losses = {}
                 with torch.no_grad():
                     self.distill_losses.teacher_recorder.run(
-                        self.teacher, self._teacher_inputs(teacher_data['inputs']), teacher_data['data_samples'],
+                        self.teacher, self.teacher_inputs(teacher_data['inputs']), teacher_data['data_samples'],
                         mode='tensor')
             losses = dict(self.student.loss(student_data['inputs'], student_data['data_samples']))
             extra = self.distill_inputs(student_data['data_samples'], student_data['inputs'])

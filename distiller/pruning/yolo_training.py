@@ -1,8 +1,8 @@
 """The config entry of plain YOLO training with the compression options: sparse training, pruned models."""
-from pathlib import Path
 from typing import Any, Callable, Dict, Optional
 
 from ..registry import DISTILLERS
+from ..yolo.train_run import train_with_trainer
 from .yolo_trainer import build_yolo_trainer
 
 
@@ -38,16 +38,5 @@ class YOLOTraining:
         Returns:
             The Ultralytics metrics of the final validation.
         """
-        from ultralytics import YOLO
-        args = dict(train_args)
-        if save_dir is not None:
-            args['save_dir'] = str(save_dir)
-        if resume is not None:
-            if not Path(resume).is_file():
-                raise FileNotFoundError(f'resume: checkpoint not found: {resume}')
-            args['resume'] = str(resume)
-        model = YOLO(str(resume or self.model))
-        for event, callback in (callbacks or {}).items():
-            model.add_callback(event, callback)
-        trainer = build_yolo_trainer(model.task_map[model.task]['trainer'], self.bn_sparsity)
-        return model.train(trainer=trainer, **args)
+        return train_with_trainer(self.model, train_args, lambda base: build_yolo_trainer(base, self.bn_sparsity),
+                                  save_dir, resume, callbacks)

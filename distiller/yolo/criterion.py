@@ -82,16 +82,14 @@ class DistillCriterion:
         items = dict(items)
         images = batch['img']
         parts = [loss.reshape(-1)]
-        recorder = self.loss_set.teacher_recorder
-        ready, self._teacher_ready = self._teacher_ready, None
         teacher_loss = None
         try:
-            with ready or recorder.recording(stop_early=self.teacher_stop_early):
+            if not self.teacher_trainable and self._teacher_ready is None:
+                self.run_teacher(images)
+            ready, self._teacher_ready = self._teacher_ready, None
+            with ready or self.loss_set.teacher_recorder.recording():
                 if self.teacher_trainable:
                     teacher_loss, _ = self.teacher.loss(batch)
-                elif ready is None:
-                    with torch.no_grad():
-                        recorder.run(self.teacher, images.to(_dtype(self.teacher)))
                 losses = self.loss_set(**yolo_loss_inputs(batch, self.loss_set.requires))
         finally:
             self.loss_set.student_recorder.clear()

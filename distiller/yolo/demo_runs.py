@@ -66,17 +66,6 @@ def train_yolo(model: str, train_args: Dict, save_dir: Path, distiller=None) -> 
     return dict(train_s=seconds, curve=curve, checkpoint=str(save_dir / 'weights' / 'best.pt'))
 
 
-def keep_teacher(result: Dict, target: Path) -> None:
-    """Copy a trained teacher's ``best.pt`` to ``target``.
-
-    Args:
-        result (dict): What :func:`train_yolo` returned for the teacher.
-        target (Path): Where the distiller config expects the teacher.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(result['checkpoint'], target)
-
-
 def yolo_complexity(checkpoint: str, imgsz: int) -> Dict[str, float]:
     """Parameters and FLOPs (thop, 2 x MACs) of a trained YOLO checkpoint at ``imgsz``.
 

@@ -1,9 +1,9 @@
 """The config entry point of YOLO distillation: ``model = dict(type='YOLODistiller', ...)`` plus ``train_args``."""
-from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 from ..core import resolve_teacher_dtype
 from ..registry import DISTILLERS
+from .train_run import train_with_trainer
 from .trainer import YOLODistillSettings, build_distill_trainer
 
 
@@ -46,18 +46,5 @@ class YOLODistiller:
         Returns:
             The Ultralytics metrics of the final validation of ``best.pt``.
         """
-        from ultralytics import YOLO
-        args = dict(train_args)
-        if save_dir is not None:
-            args['save_dir'] = str(save_dir)
-        if resume is not None:
-            if not Path(resume).is_file():
-                raise FileNotFoundError(f'resume: checkpoint not found: {resume}')
-            model = YOLO(str(resume))
-            args['resume'] = str(resume)
-        else:
-            model = YOLO(self.student)
-        for event, callback in (callbacks or {}).items():
-            model.add_callback(event, callback)
-        trainer = build_distill_trainer(model.task_map[model.task]['trainer'], self.settings)
-        return model.train(trainer=trainer, **args)
+        return train_with_trainer(self.student, train_args, lambda base: build_distill_trainer(base, self.settings),
+                                  save_dir, resume, callbacks)

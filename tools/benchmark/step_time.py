@@ -65,6 +65,18 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def image_size(args: argparse.Namespace) -> list:
+    """Height and width from ``--img-size`` (one side means a square).
+
+    Args:
+        args (argparse.Namespace): Parsed arguments.
+
+    Returns:
+        list[int]: Height and width.
+    """
+    return args.img_size * 2 if len(args.img_size) == 1 else args.img_size[:2]
+
+
 def build_suite(args: argparse.Namespace, device: str, precision: str):
     """The step suite of the config at the benchmark size.
 
@@ -78,7 +90,7 @@ def build_suite(args: argparse.Namespace, device: str, precision: str):
     """
     cfg = load_config(args.config)
     amp = None if precision == 'fp32' else precision
-    size = args.img_size * 2 if len(args.img_size) == 1 else args.img_size[:2]
+    size = image_size(args)
     if is_yolo_config(cfg):
         return YOLOStepSuite(cfg, size[0], args.batch_size, device, amp, teacher=args.yolo_teacher,
                              teacher_dtype=args.teacher_dtype)
@@ -152,9 +164,8 @@ def run_setting(args: argparse.Namespace, device: str, precision: str) -> StepRe
     del suite
     gc.collect()
     label = precision + (f', teacher {args.teacher_dtype}' if args.teacher_dtype else '')
-    size = args.img_size * 2 if len(args.img_size) == 1 else args.img_size[:2]
     report = StepReport(name=Path(args.config).stem, config=args.config, device=_device_name(device),
-                        precision=label, img_size=size, batch_size=args.batch_size, times=times,
+                        precision=label, img_size=image_size(args), batch_size=args.batch_size, times=times,
                         teacher_bytes=teacher_bytes)
     if not args.no_memory:
         report.memory = memory_of_modes(args, device, precision)
