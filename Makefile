@@ -2,7 +2,7 @@
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 
-.PHONY: install test demo lint bench clean
+.PHONY: install test demo lint bench benchmark clean
 
 install:
 	bash tools/install.sh
@@ -25,6 +25,15 @@ bench: install
 	$(BENCH) configs/distillers/cwd_pspnet_r101_to_r18_cityscapes.py --img-size 128 --batch-size 2
 	$(BENCH) configs/distillers/cwd_retinanet_r101_to_r50_coco.py --img-size 256 --batch-size 2
 	$(BENCH) configs/distillers/yolo/cwd_yolov8s_to_yolov8n_digits.py --img-size 128 --batch-size 16 $(YOLO_TEACHER)
+
+# Efficacy benchmark: teacher, plain student and every distillation method over two seeds, for YOLO, mmdet and
+# mmseg on the embedded data: results/efficacy.{md,json}. Teachers are trained once and kept under pretrained_model/;
+# finished runs are kept under results/efficacy/ and skipped, so an interrupted run resumes. See the README for its
+# duration.
+SUITES ?= configs/benchmark/efficacy_yolo.py configs/benchmark/efficacy_mmdet.py configs/benchmark/efficacy_mmseg.py
+
+benchmark: install
+	$(PYTHON) tools/benchmark/efficacy.py $(SUITES)
 
 lint: install
 	$(PYTHON) -m flake8 distiller tools tests

@@ -12,23 +12,20 @@ Usage:
     python tools/demo.py [DISTILLER_CONFIG] [--seed 0] [--work-dir work_dirs/demo] [--out results/demo]
 """
 import argparse
-import ast
 import json
 import shlex
-import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Dict, List, Optional
 
 import torch
 
+from distiller.benchmark.runs import (REPO, copy_checkpoint, main_metric, parse_options, run_script,
+                                      teacher_run, train_mm)
 from distiller.pruning import build_mm_model, count_flops
 from distiller.utils import load_config
 from distiller.yolo import is_yolo_config
 
-REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = 'configs/distillers/cwd_pspnet_r50_to_r18_digits.py'
 
 
@@ -53,67 +50,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def run(args: List[str]) -> float:
-    """Run ``python <args>`` from the repository root, streaming its output.
-
-    Args:
-        args (list[str]): Script and arguments.
-
-    Returns:
-        float: Wall time in seconds.
-    """
-    print(f'\n[demo] python {" ".join(args)}', flush=True)
-    start = time.perf_counter()
-    subprocess.run([sys.executable, *args], cwd=str(REPO), check=True)
-    return time.perf_counter() - start
-
-
 def train(config: str, work_dir: Path, seed: int, options: List[str]) -> Dict:
-    """Train one config and read its validation curve.
-
-    Args:
-        config (str): The config to train.
-        work_dir (Path): Its work dir (emptied first, so the curve is this run's).
-        seed (int): ``randomness.seed``.
-        options (list[str]): Further ``--cfg-options``.
-
-    Returns:
-        dict: ``train_s``, ``curve`` (list of [iteration, metrics]) and ``checkpoint`` (the last one).
-    """
-    shutil.rmtree(work_dir, ignore_errors=True)
-    seconds = run(['tools/train.py', config, '--work-dir', str(work_dir), '--cfg-options', f'randomness.seed={seed}',
-                   *options])
-    curve = validation_curve(work_dir)
-    checkpoint = (work_dir / 'last_checkpoint').read_text().strip()
-    return dict(train_s=seconds, curve=curve, checkpoint=checkpoint)
-
-
-def validation_curve(work_dir: Path) -> List[list]:
-    """The validation metrics the Runner logged, in order.
-
-    Args:
-        work_dir (Path): A finished run's work dir.
-
-    Returns:
-        list: ``[iteration, {metric: value}]`` per validation.
-    """
-    scalars = sorted(work_dir.glob('*/vis_data/scalars.json'))
-    if not scalars:
-        raise FileNotFoundError(f'{work_dir}: no vis_data/scalars.json (was the run validated?)')
-    curve = []
-    for line in scalars[-1].read_text().splitlines():
-        record = json.loads(line)
-        metrics = {k: v for k, v in record.items() if k not in ('step', 'time', 'data_time', 'iter', 'lr')
-                   and 'loss' not in k and 'acc_seg' not in k}
-        if metrics and 'loss' not in record:
-            curve.append([record['step'], metrics])
-    return curve
-
-
-def main_metric(curve: List[list]) -> str:
-    """The headline metric name of a curve (``mIoU`` for segmentation, ``coco/bbox_mAP`` for detection)."""
-    names = curve[-1][1]
-    return next((k for k in ('mIoU', 'coco/bbox_mAP') if k in names), sorted(names)[0])
+    """Train one mmseg/mmdet config with ``tools/train.py`` (see :func:`distiller.benchmark.runs.train_mm`)."""
+    return train_mm(config, work_dir, seed, options, tag='demo')
 
 
 def complexity(config: str, checkpoint: Optional[str], size: int) -> Dict[str, float]:
@@ -130,33 +69,6 @@ def complexity(config: str, checkpoint: Optional[str], size: int) -> Dict[str, f
     model = build_mm_model(config, checkpoint)
     return dict(params=sum(p.numel() for p in model.parameters()),
                 gflops=count_flops(model, torch.zeros(1, 3, size, size)) / 1e9)
-
-
-def teacher_run(target: Path, train_teacher: Callable[[], Dict], keep: Callable[[Dict, Path], None]) -> Dict:
-    """Train the teacher, or reuse the checkpoint at ``target`` and its sidecar record.
-
-    Args:
-        target (Path): Where the teacher is kept (``<target>.json`` holds its metric curve and train time).
-        train_teacher (Callable): Trains it; returns what :func:`train` returns.
-        keep (Callable): ``keep(result, target)`` puts the trained checkpoint at ``target``.
-
-    Returns:
-        dict: As :func:`train`, plus ``reused``.
-    """
-    record = target.with_suffix('.json')
-    if target.is_file() and record.is_file():
-        print(f'[demo] reusing the teacher {target} (delete it to train a new one)', flush=True)
-        return dict(json.loads(record.read_text()), checkpoint=str(target), reused=True)
-    result = train_teacher()
-    keep(result, target)
-    record.write_text(json.dumps(dict(train_s=result['train_s'], curve=result['curve'])))
-    return dict(result, checkpoint=str(target), reused=False)
-
-
-def copy_checkpoint(result: Dict, target: Path) -> None:
-    """Copy a run's checkpoint (mm: the last one; YOLO: ``best.pt``) to ``target``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(result['checkpoint'], target)
 
 
 def mm_rows(cfg, args: argparse.Namespace, target: Path) -> Dict[str, Dict]:
@@ -251,26 +163,6 @@ def _fmt(value: float) -> str:
     return f'{value:.4f}' if abs(value) < 1 else f'{value:.2f}'
 
 
-def parse_options(options: List[str]) -> Dict:
-    """``key=value`` strings as a dict for ``Config.merge_from_dict`` (values read as Python literals when they
-    parse, else kept as strings).
-
-    Args:
-        options (list[str]): The ``--cfg-options``.
-
-    Returns:
-        dict: Dotted key -> value.
-    """
-    parsed = {}
-    for option in options:
-        key, _, value = option.partition('=')
-        try:
-            parsed[key] = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            parsed[key] = value
-    return parsed
-
-
 def main(argv: Optional[List[str]] = None) -> str:
     """Run the demo.
 
@@ -282,7 +174,7 @@ def main(argv: Optional[List[str]] = None) -> str:
     """
     args = parse_args(argv)
     start = time.perf_counter()
-    run(['tools/generate_data.py', *shlex.split(args.data_args)])
+    run_script(['tools/generate_data.py', *shlex.split(args.data_args)], tag='demo')
     cfg = load_config(args.config)
     if is_yolo_config(cfg):
         cfg.merge_from_dict(parse_options(args.cfg_options))

@@ -1,0 +1,12 @@
+# mmdet rows of `make benchmark` (tools/benchmark/efficacy.py): RTMDet-s teacher -> RTMDet-tiny student on the
+# embedded digits data (128 px, from scratch, 600 iterations of batch 16; COCO bbox mAP from mmdet's CocoMetric).
+# The teacher (pretrained_model/rtmdet_s_digits.pth) is trained with the same schedule on the first run and kept.
+title = 'mmdet: RTMDet-s -> RTMDet-tiny (digits, 128 px, 600 iterations)'
+seeds = [0, 1]
+methods = {
+    'CWD': 'configs/distillers/digits/cwd_rtmdet_s_to_tiny_digits.py',
+    'MGD': 'configs/distillers/digits/mgd_rtmdet_s_to_tiny_digits.py',
+    'FGD': 'configs/distillers/digits/fgd_rtmdet_s_to_tiny_digits.py',
+    'PKD': 'configs/distillers/digits/pkd_rtmdet_s_to_tiny_digits.py',
+    'mimic': 'configs/distillers/digits/mimic_rtmdet_s_to_tiny_digits.py',
+}

@@ -1,0 +1,13 @@
+# YOLO detect rows of `make benchmark` (tools/benchmark/efficacy.py): YOLOv8s teacher -> YOLOv8n student on the
+# embedded digits data (128 px, 30 epochs, Ultralytics' trainer and validator; mAP50-95 of best.pt).
+# The teacher (pretrained_model/yolov8s_digits.pt) is trained for 40 epochs on the first run and kept.
+title = 'YOLO detect: YOLOv8s -> YOLOv8n (digits, 128 px, 30 epochs)'
+seeds = [0, 1]
+methods = {
+    'CWD': 'configs/distillers/yolo/cwd_yolov8s_to_yolov8n_digits.py',
+    'MGD': 'configs/distillers/yolo/mgd_yolov8s_to_yolov8n_digits.py',
+    'logit KD': 'configs/distillers/yolo/kd_yolov8s_to_yolov8n_digits.py',
+    'CWD + logit KD (best mix)': 'configs/distillers/yolo/cwd_kd_yolov8s_to_yolov8n_digits.py',
+}
+builtin = dict(dis=6.0)  # Ultralytics' own distillation (distill_model=teacher, dis=6.0), same teacher and schedule
+teacher_train = dict(model='yolov8s.yaml', epochs=40)

@@ -1,0 +1,140 @@
+"""Training runs shared by the demo and the efficacy benchmark: each model is trained by the real tool
+(``tools/train.py`` for mmseg/mmdet, Ultralytics' trainer for YOLO) and read back as a validation curve."""
+import ast
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Dict, List
+
+REPO = Path(__file__).resolve().parents[2]
+_NOT_METRICS = ('step', 'time', 'data_time', 'iter', 'lr')
+
+
+def run_script(args: List[str], tag: str = 'run') -> float:
+    """Run ``python <args>`` from the repository root, streaming its output.
+
+    Args:
+        args (list[str]): Script and arguments.
+        tag (str): Prefix of the echoed command line.
+
+    Returns:
+        float: Wall time in seconds.
+    """
+    print(f'\n[{tag}] python {" ".join(args)}', flush=True)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, *args], cwd=str(REPO), check=True)
+    return time.perf_counter() - start
+
+
+def train_mm(config: str, work_dir: Path, seed: int, options: List[str], tag: str = 'run') -> Dict:
+    """Train an mmseg/mmdet (or distiller) config with ``tools/train.py`` and read its validation curve.
+
+    Args:
+        config (str): The config to train.
+        work_dir (Path): Its work dir (emptied first, so the curve is this run's).
+        seed (int): ``randomness.seed``.
+        options (list[str]): Further ``--cfg-options``.
+        tag (str): Prefix of the echoed command line.
+
+    Returns:
+        dict: ``train_s``, ``curve`` (list of [iteration, metrics]) and ``checkpoint`` (the last one).
+    """
+    shutil.rmtree(work_dir, ignore_errors=True)
+    seconds = run_script(['tools/train.py', config, '--work-dir', str(work_dir), '--cfg-options',
+                          f'randomness.seed={seed}', *options], tag)
+    curve = mm_validation_curve(work_dir)
+    checkpoint = (work_dir / 'last_checkpoint').read_text().strip()
+    return dict(train_s=seconds, curve=curve, checkpoint=checkpoint)
+
+
+def mm_validation_curve(work_dir: Path) -> List[list]:
+    """The validation metrics the mmengine Runner logged, in order.
+
+    Args:
+        work_dir (Path): A finished run's work dir.
+
+    Returns:
+        list: ``[iteration, {metric: value}]`` per validation.
+    """
+    scalars = sorted(work_dir.glob('*/vis_data/scalars.json'))
+    if not scalars:
+        raise FileNotFoundError(f'{work_dir}: no vis_data/scalars.json (was the run validated?)')
+    curve = []
+    for line in scalars[-1].read_text().splitlines():
+        record = json.loads(line)
+        metrics = {k: v for k, v in record.items() if k not in _NOT_METRICS and 'loss' not in k
+                   and 'acc_seg' not in k}
+        if metrics and 'loss' not in record:
+            curve.append([record['step'], metrics])
+    return curve
+
+
+def main_metric(curve: List[list]) -> str:
+    """The headline metric of a curve: ``mIoU`` (mmseg), ``coco/bbox_mAP`` (mmdet), else the one metric of a
+    YOLO curve (mask/pose/box mAP50-95).
+
+    Args:
+        curve (list): A validation curve.
+
+    Returns:
+        str: The metric name.
+    """
+    names = curve[-1][1]
+    return next((k for k in ('mIoU', 'coco/bbox_mAP') if k in names), sorted(names)[0])
+
+
+def teacher_run(target: Path, train_teacher: Callable[[], Dict], keep: Callable[[Dict, Path], None],
+                tag: str = 'run') -> Dict:
+    """Train the teacher, or reuse the checkpoint at ``target`` and its sidecar record.
+
+    Args:
+        target (Path): Where the teacher is kept (``<target>.json`` holds its metric curve and train time).
+        train_teacher (Callable): Trains it; returns what :func:`train_mm` returns.
+        keep (Callable): ``keep(result, target)`` puts the trained checkpoint at ``target``.
+        tag (str): Prefix of the message.
+
+    Returns:
+        dict: As :func:`train_mm`, plus ``reused``.
+    """
+    record = target.with_suffix('.json')
+    if target.is_file() and record.is_file():
+        print(f'[{tag}] reusing the teacher {target} (delete it to train a new one)', flush=True)
+        return dict(json.loads(record.read_text()), checkpoint=str(target), reused=True)
+    result = train_teacher()
+    keep(result, target)
+    record.write_text(json.dumps(dict(train_s=result['train_s'], curve=result['curve'])))
+    return dict(result, checkpoint=str(target), reused=False)
+
+
+def copy_checkpoint(result: Dict, target: Path) -> None:
+    """Copy a run's checkpoint (mm: the last one; YOLO: ``best.pt``) to ``target``.
+
+    Args:
+        result (dict): What :func:`train_mm` (or the YOLO run) returned.
+        target (Path): Destination.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(result['checkpoint'], target)
+
+
+def parse_options(options: List[str]) -> Dict:
+    """``key=value`` strings as a dict for ``Config.merge_from_dict`` (values read as Python literals when they
+    parse, else kept as strings).
+
+    Args:
+        options (list[str]): The ``--cfg-options``.
+
+    Returns:
+        dict: Dotted key -> value.
+    """
+    parsed = {}
+    for option in options:
+        key, _, value = option.partition('=')
+        try:
+            parsed[key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            parsed[key] = value
+    return parsed

@@ -1,0 +1,74 @@
+"""``tools/benchmark/efficacy.py``: teacher, plain and distilled students per suite, trained by the real tools,
+summarised per method, and resumed from the per-run records."""
+import json
+from pathlib import Path
+
+import pytest
+
+from kd_runner_helpers import REPO, run_tool, tail
+from tools_loader import load_tool
+
+TOOL = str(REPO / 'tools' / 'benchmark' / 'efficacy.py')
+
+
+def _suite(path: Path, methods: dict, **extra) -> Path:
+    lines = [f'title = {path.stem!r}', 'seeds = [0]', f'methods = {methods!r}']
+    lines += [f'{key} = {value!r}' for key, value in extra.items()]
+    path.write_text('\n'.join(lines) + '\n')
+    return path
+
+
+def _run(tmp_path: Path, suite: Path, data: Path, size: int, options: list) -> tuple:
+    out = tmp_path / 'results' / 'efficacy'
+    proc = run_tool([TOOL, str(suite), '--work-dir', str(tmp_path / 'work'), '--out', str(out),
+                     '--teacher-dir', str(tmp_path / 'teachers'),
+                     '--data-args', f'--out {data} --num-train 8 --num-val 2 --img-size {size}',
+                     '--cfg-options', *options], timeout=600)
+    assert proc.returncode == 0, tail(proc)
+    return proc, out
+
+
+def test_mm_suite_trains_teacher_plain_and_distilled_then_resumes(tmp_path: Path) -> None:
+    data = tmp_path / 'digits'
+    suite = _suite(tmp_path / 'det_suite.py',
+                   {'CWD': str(REPO / 'configs' / 'distillers' / 'digits' / 'cwd_rtmdet_s_to_tiny_digits.py')})
+    loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    options = [f'{loader}.dataset.data_root={data}/' for loader in loaders]
+    options += [f'{e}.ann_file={data}/annotations/instances_val.json' for e in ('val_evaluator', 'test_evaluator')]
+    options += ['train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'train_dataloader.batch_size=2',
+                'default_hooks.checkpoint.interval=2']
+    proc, out = _run(tmp_path, suite, data, 64, options)
+    result = json.loads(out.with_suffix('.json').read_text())['suites'][0]
+    assert result['metric'] == 'coco/bbox_mAP'
+    assert [row['method'] for row in result['rows']] == ['plain student', 'CWD']
+    assert (tmp_path / 'teachers' / 'rtmdet_s_digits.pth').is_file()
+    records = sorted(p.name for p in (out / 'det_suite').iterdir())
+    assert records == ['cwd_seed0.json', 'plain_student_seed0.json']
+    table = out.with_suffix('.md').read_text()
+    assert '#### det_suite' in table and '| CWD |' in table and '| plain student |' in table
+    again, _ = _run(tmp_path, suite, data, 64, options)
+    assert 'reusing the teacher' in again.stdout and again.stdout.count('kept from') == 2
+    assert 'tools/train.py' not in again.stdout
+    assert out.with_suffix('.md').read_text().split('\n', 1)[1] == table.split('\n', 1)[1]
+
+
+def test_yolo_suite_runs_methods_and_ultralytics_builtin_distillation(tmp_path: Path) -> None:
+    data = tmp_path / 'digits'
+    suite = _suite(tmp_path / 'yolo_suite.py',
+                   {'CWD': str(REPO / 'configs' / 'distillers' / 'yolo' / 'cwd_yolov8s_to_yolov8n_digits.py')},
+                   builtin={'dis': 6.0}, teacher_train={'model': 'yolov8s.yaml', 'epochs': 1})
+    options = [f'train_args.data={data}/yolo/detect/digits.yaml', 'train_args.epochs=1', 'train_args.imgsz=64',
+               'train_args.batch=4', 'train_args.workers=0', 'train_args.close_mosaic=0']
+    _, out = _run(tmp_path, suite, data, 64, options)
+    result = json.loads(out.with_suffix('.json').read_text())['suites'][0]
+    assert result['metric'] == 'metrics/mAP50-95(B)'
+    assert [row['method'] for row in result['rows']] == ['plain student', 'CWD', 'Ultralytics built-in']
+    assert (tmp_path / 'teachers' / 'yolov8s_digits.pt').is_file()
+    assert (tmp_path / 'teachers' / 'yolov8s_digits.json').is_file()
+
+
+def test_unknown_method_names_the_suite_methods(tmp_path: Path) -> None:
+    suite = _suite(tmp_path / 'suite.py',
+                   {'CWD': str(REPO / 'configs' / 'distillers' / 'digits' / 'cwd_unet_c32_to_c16_digits.py')})
+    with pytest.raises(ValueError, match=r"no method \['FGD'\]; the suite has \['CWD'\]"):
+        load_tool('benchmark/efficacy').main([str(suite), '--methods', 'FGD'])

@@ -1,0 +1,221 @@
+"""The distillation efficacy benchmark: what each method buys over the plain student, over several seeds.
+
+Each suite config (``configs/benchmark/efficacy_*.py``) names its distiller configs, one per method; they share a
+teacher and a student. For every suite it trains (each with the real tool: ``tools/train.py`` for mmseg/mmdet,
+Ultralytics' trainer for YOLO):
+1. the teacher, unless the checkpoint the configs name exists with its ``.json`` record (kept for later runs);
+2. the plain student and every distilled student, once per seed, with the same schedule;
+3. for YOLO suites with ``builtin = dict(dis=...)``, the student distilled by Ultralytics' built-in distillation.
+
+A finished run leaves ``<out-dir>/<suite>/<method>_seed<N>.json`` and is not run again (``--force`` reruns), so an
+interrupted benchmark resumes where it stopped. The tables (mean, per-seed values, spread, delta over the plain
+student, paired deltas, whether the delta exceeds the seed spread, train time) go to ``<out>.md`` and ``<out>.json``.
+
+Usage:
+    python tools/benchmark/efficacy.py SUITE [SUITE ...] [--seeds 0 1] [--methods CWD MGD] [--cfg-options k=v ...]
+"""
+import argparse
+import json
+import re
+import shlex
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from distiller.benchmark.efficacy import PLAIN, suite_markdown, summarize_suite
+from distiller.benchmark.runs import (REPO, copy_checkpoint, main_metric, parse_options, run_script, teacher_run,
+                                      train_mm)
+from distiller.utils import load_config
+from distiller.yolo import is_yolo_config
+
+BUILTIN = 'Ultralytics built-in'
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    """Parse the command line.
+
+    Args:
+        argv (list[str], optional): Arguments (default: ``sys.argv``).
+
+    Returns:
+        argparse.Namespace: The parsed arguments.
+    """
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('suites', nargs='+', help='suite configs (configs/benchmark/efficacy_*.py)')
+    parser.add_argument('--seeds', type=int, nargs='+', help="seeds (default: each suite's `seeds`)")
+    parser.add_argument('--methods', nargs='+', help='run only these methods (labels of the suite; plain always runs)')
+    parser.add_argument('--cfg-options', nargs='*', default=[],
+                        help='key=value overrides of every run: --cfg-options of tools/train.py for mm suites, '
+                        'config keys (e.g. train_args.epochs=5) for YOLO suites')
+    parser.add_argument('--data-args', default='', help='extra arguments of tools/generate_data.py, one string')
+    parser.add_argument('--teacher-dir', help="keep teachers here instead of where the configs name them")
+    parser.add_argument('--work-dir', default='work_dirs/efficacy', help='run directories')
+    parser.add_argument('--out', default='results/efficacy', help='output path without extension; per-run records '
+                        'go to <out>/<suite>/')
+    parser.add_argument('--force', action='store_true', help='rerun runs that have a record')
+    return parser.parse_args(argv)
+
+
+def slug(label: str) -> str:
+    """A file-name form of a method label (``'CWD + KD'`` -> ``'cwd_kd'``)."""
+    return re.sub(r'[^a-z0-9]+', '_', label.lower()).strip('_')
+
+
+class Suite:
+    """One family's rows: a teacher, a student and the methods between them.
+
+    Args:
+        path (str): The suite config.
+        args (argparse.Namespace): Parsed arguments.
+    """
+
+    def __init__(self, path: str, args: argparse.Namespace) -> None:
+        spec = load_config(path)
+        self.name = Path(path).stem
+        self.title = spec.get('title', self.name)
+        self.seeds = list(args.seeds or spec.get('seeds', [0, 1]))
+        methods = dict(spec.methods)
+        if args.methods:
+            unknown = sorted(set(args.methods) - set(methods) - {BUILTIN})
+            if unknown:
+                raise ValueError(f'{path}: no method {unknown}; the suite has {sorted(methods)}')
+            methods = {label: cfg for label, cfg in methods.items() if label in args.methods}
+        self.methods = methods
+        self.builtin = spec.get('builtin') if not args.methods or BUILTIN in args.methods else None
+        self.teacher_train = dict(spec.get('teacher_train', {}))
+        self.options = list(spec.get('options', [])) + list(args.cfg_options)
+        self.reference = self.config(next(iter(spec.methods.values())))
+        self.yolo = is_yolo_config(self.reference)
+        key = 'teacher' if self.yolo else 'teacher_pretrained'
+        teacher = Path(self.reference.model[key])
+        self.teacher = (Path(args.teacher_dir) / teacher.name) if args.teacher_dir else REPO / teacher
+        self.work = Path(args.work_dir) / self.name
+        self.records = Path(args.out) / self.name
+        self.force = args.force
+
+    def config(self, path: str):
+        """A method's distiller config, with the YOLO overrides merged (mm overrides go to ``tools/train.py``)."""
+        cfg = load_config(path)
+        if is_yolo_config(cfg):
+            cfg.merge_from_dict(parse_options(self.options))
+        return cfg
+
+    def cached(self, label: str, seed: int, train) -> Dict:
+        """Run ``train()`` unless this run has a record; return the record."""
+        path = self.records / f'{slug(label)}_seed{seed}.json'
+        if path.is_file() and not self.force:
+            print(f'[efficacy] {self.name}: {label}, seed {seed}: kept from {path}', flush=True)
+            return json.loads(path.read_text())
+        result = train()
+        metric = main_metric(result['curve'])
+        record = dict(method=label, seed=seed, metric=metric, value=result['curve'][-1][1][metric],
+                      train_s=result['train_s'], curve=result['curve'])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(record, indent=1))
+        return record
+
+    def run(self) -> Dict:
+        """Train what has no record yet and summarize.
+
+        Returns:
+            dict: ``title``, ``metric``, ``teacher`` (its record), ``rows`` and ``runs``.
+        """
+        teacher = teacher_run(self.teacher, self.train_teacher, copy_checkpoint, tag='efficacy')
+        runs = []
+        for seed in self.seeds:
+            runs.append(self.cached(PLAIN, seed, lambda: self.train_plain(seed)))
+            for label, path in self.methods.items():
+                runs.append(self.cached(label, seed, lambda: self.train_distilled(label, path, seed)))
+            if self.builtin:
+                runs.append(self.cached(BUILTIN, seed, lambda: self.train_builtin(seed)))
+        metric = runs[0]['metric']
+        rows = summarize_suite(runs, teacher['curve'][-1][1][metric])
+        return dict(title=self.title, metric=metric, teacher=teacher, rows=rows, runs=runs)
+
+    def train_args(self, seed: int) -> Dict:
+        """The YOLO train arguments of this suite at ``seed``."""
+        return dict(self.reference.train_args, seed=seed)
+
+    def train_teacher(self) -> Dict:
+        """Train the teacher with the first seed (mm: its ``teacher_cfg``; YOLO: ``teacher_train``)."""
+        if not self.yolo:
+            return train_mm(self.reference.model.teacher_cfg, self.work / 'teacher', self.seeds[0], self.options,
+                            tag='efficacy')
+        from distiller.yolo.demo_runs import train_yolo
+        if 'model' not in self.teacher_train:
+            raise ValueError(f'{self.name}: the teacher {self.teacher} does not exist and the suite has no '
+                             "teacher_train = dict(model='<yaml>', epochs=N) to train it")
+        epochs = self.teacher_train.get('epochs', self.reference.train_args.epochs)
+        args = dict(self.train_args(self.seeds[0]), epochs=epochs)
+        return train_yolo(self.teacher_train['model'], args, self.work / 'teacher')
+
+    def train_plain(self, seed: int) -> Dict:
+        """Train the plain student."""
+        if not self.yolo:
+            return train_mm(self.reference.model.student_cfg, self.work / f'plain_seed{seed}', seed, self.options,
+                            tag='efficacy')
+        from distiller.yolo.demo_runs import train_yolo
+        return train_yolo(self.reference.model.student, self.train_args(seed), self.work / f'plain_seed{seed}')
+
+    def train_distilled(self, label: str, path: str, seed: int) -> Dict:
+        """Train the student distilled by one method's config."""
+        work = self.work / f'{slug(label)}_seed{seed}'
+        if not self.yolo:
+            return train_mm(path, work, seed, self.options + [f'model.teacher_pretrained={self.teacher}'],
+                            tag='efficacy')
+        from distiller.registry import DISTILLERS
+        from distiller.yolo.demo_runs import train_yolo
+        cfg = self.config(path)
+        distiller = DISTILLERS.build(dict(cfg.model, teacher=str(self.teacher)))
+        return train_yolo(cfg.model.student, dict(cfg.train_args, seed=seed), work, distiller)
+
+    def train_builtin(self, seed: int) -> Dict:
+        """Train the student with Ultralytics' built-in distillation (``distill_model``, ``dis``)."""
+        from distiller.yolo.demo_runs import train_yolo
+        args = dict(self.train_args(seed), distill_model=str(self.teacher), dis=float(self.builtin['dis']))
+        return train_yolo(self.reference.model.student, args, self.work / f'builtin_seed{seed}')
+
+
+def write(results: List[Dict], command: str, out: Path) -> str:
+    """Write ``<out>.md`` and ``<out>.json``.
+
+    Args:
+        results (list[dict]): :meth:`Suite.run` per suite.
+        command (str): The command line, quoted in both files.
+        out (Path): Output path without extension.
+
+    Returns:
+        str: The markdown.
+    """
+    sections = [suite_markdown(r['title'], r['metric'], r['rows']) for r in results]
+    text = f'`{command}`\n\n' + '\n'.join(sections)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix('.md').write_text(text)
+    out.with_suffix('.json').write_text(json.dumps(dict(command=command, suites=results), indent=1))
+    return text
+
+
+def main(argv: Optional[List[str]] = None) -> str:
+    """Run the benchmark.
+
+    Args:
+        argv (list[str], optional): Arguments (default: ``sys.argv``).
+
+    Returns:
+        str: The markdown tables.
+    """
+    args = parse_args(argv)
+    suites = [Suite(path, args) for path in args.suites]
+    run_script(['tools/generate_data.py', *shlex.split(args.data_args)], tag='efficacy')
+    results = []
+    for suite in suites:
+        results.append(suite.run())
+        write(results, 'python tools/benchmark/efficacy.py ' + ' '.join(argv if argv is not None else sys.argv[1:]),
+              Path(args.out))
+    text = (Path(args.out).with_suffix('.md')).read_text()
+    print(f'\n{text}\n[efficacy] wrote {args.out}.md and {args.out}.json', flush=True)
+    return text
+
+
+if __name__ == '__main__':
+    main()
