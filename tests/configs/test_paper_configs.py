@@ -1,8 +1,9 @@
-"""Every distiller config in ``configs/distillers/`` builds and trains two iterations on tiny synthetic inputs.
+"""Every distiller config in ``configs/distillers/`` and its ``digits/`` builds and trains two iterations on tiny
+synthetic inputs.
 
-The configs are the real experiments (official teachers, COCO / Cityscapes), so the test changes only what cannot run
-here, and only in the test: no teacher checkpoint and no pretrained backbones (random init, nothing is downloaded),
-a 64x64 dry run and batch instead of full-size images, and the data preprocessor's fixed crop size shrunk to 64x64.
+The configs are the real experiments (official teachers and COCO / Cityscapes, or the embedded digits data), so the
+test changes only what cannot run here, and only in the test: no teacher checkpoint and no pretrained backbones
+(random init, nothing is downloaded), a 64x64 dry run and batch instead of full-size images, and the data preprocessor's fixed crop size shrunk to 64x64.
 Student parts that inherit the teacher's weights (MGD/FGD) load a checkpoint of the random teacher, and are checked.
 Datasets are not on disk, so only their config entries are checked: each ``type`` must resolve in the registry and
 scope the Runner will build it from (the configs run with ``default_scope = 'distiller'``).
@@ -17,7 +18,7 @@ import torch
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG_DIR = REPO / 'configs' / 'distillers'
-CONFIGS = sorted(CONFIG_DIR.glob('*.py'))
+CONFIGS = sorted(CONFIG_DIR.glob('*.py')) + sorted((CONFIG_DIR / 'digits').glob('*.py'))
 SIZE = 64  # side of the synthetic images and of the dry run
 BATCH = 2
 

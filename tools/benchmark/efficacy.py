@@ -121,13 +121,12 @@ class Suite:
             dict: ``title``, ``metric``, ``teacher`` (its record), ``rows`` and ``runs``.
         """
         teacher = teacher_run(self.teacher, self.train_teacher, copy_checkpoint, tag='efficacy')
-        runs = []
-        for seed in self.seeds:
-            runs.append(self.cached(PLAIN, seed, lambda: self.train_plain(seed)))
-            for label, path in self.methods.items():
-                runs.append(self.cached(label, seed, lambda: self.train_distilled(label, path, seed)))
-            if self.builtin:
-                runs.append(self.cached(BUILTIN, seed, lambda: self.train_builtin(seed)))
+        # Method by method, each over all seeds: a benchmark stopped half-way leaves whole rows behind.
+        runs = [self.cached(PLAIN, seed, lambda: self.train_plain(seed)) for seed in self.seeds]
+        for label, path in self.methods.items():
+            runs += [self.cached(label, seed, lambda: self.train_distilled(label, path, seed)) for seed in self.seeds]
+        if self.builtin:
+            runs += [self.cached(BUILTIN, seed, lambda: self.train_builtin(seed)) for seed in self.seeds]
         metric = runs[0]['metric']
         rows = summarize_suite(runs, teacher['curve'][-1][1][metric])
         return dict(title=self.title, metric=metric, teacher=teacher, rows=rows, runs=runs)
