@@ -3,10 +3,11 @@ synthetic inputs.
 
 The configs are the real experiments (official teachers and COCO / Cityscapes, or the embedded digits data), so the
 test changes only what cannot run here, and only in the test: no teacher checkpoint and no pretrained backbones
-(random init, nothing is downloaded), a 64x64 dry run and batch instead of full-size images, and the data preprocessor's fixed crop size shrunk to 64x64.
-Student parts that inherit the teacher's weights (MGD/FGD) load a checkpoint of the random teacher, and are checked.
-Datasets are not on disk, so only their config entries are checked: each ``type`` must resolve in the registry and
-scope the Runner will build it from (the configs run with ``default_scope = 'distiller'``).
+(random init, nothing is downloaded), a 64x64 dry run and batch instead of full-size images, and the data
+preprocessor's fixed crop size shrunk to 64x64. Student parts that inherit the teacher's weights (MGD/FGD) load a
+checkpoint of the random teacher, and are checked. Datasets are not on disk, so only their config entries are
+checked: each ``type`` must resolve in the registry and scope the Runner will build it from (the configs run with
+``default_scope = 'distiller'``).
 """
 import copy
 import math
