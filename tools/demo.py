@@ -137,7 +137,7 @@ def write_results(rows: Dict[str, Dict], metric: str, out: Path) -> str:
     out.parent.mkdir(parents=True, exist_ok=True)
     lines = [f'| model | params (M) | GFLOPs | {metric} | train time (s) |', '|---|---|---|---|---|']
     for label, row in rows.items():
-        value = row['curve'][-1][1][metric]
+        value = row['curve'][-1][1].get(metric, 0.0)
         note = ' (trained earlier)' if row.get('reused') else ''
         lines.append(f'| {label} | {row["params"] / 1e6:.2f} | {row["gflops"]:.2f} | {_fmt(value)} '
                      f'| {row["train_s"]:.0f}{note} |')
@@ -149,7 +149,8 @@ def write_results(rows: Dict[str, Dict], metric: str, out: Path) -> str:
     import matplotlib.pyplot as plt
     figure, axis = plt.subplots(figsize=(6, 4))
     for label, row in rows.items():
-        axis.plot([step for step, _ in row['curve']], [m[metric] for _, m in row['curve']], marker='o', label=label)
+        values = [m.get(metric, 0.0) for _, m in row['curve']]
+        axis.plot([step for step, _ in row['curve']], values, marker='o', label=label)
     axis.set(xlabel='iteration (mm) / epoch (YOLO)', ylabel=metric, title='validation during training')
     axis.legend()
     figure.tight_layout()
@@ -183,7 +184,8 @@ def main(argv: Optional[List[str]] = None) -> str:
         rows = mm_rows(cfg, args, REPO / (args.teacher_checkpoint or cfg.model.teacher_pretrained))
     metric = main_metric(rows['student']['curve'])
     table = write_results(rows, metric, Path(args.out))
-    gain = rows['distilled student']['curve'][-1][1][metric] - rows['student']['curve'][-1][1][metric]
+    gain = (rows['distilled student']['curve'][-1][1].get(metric, 0.0)
+            - rows['student']['curve'][-1][1].get(metric, 0.0))
     sign = '+' if gain >= 0 else '-'
     print(f'\n[demo] {Path(args.config).stem}, seed {args.seed}: distillation {sign}{_fmt(abs(gain))} {metric} '
           f'over the plain student ({time.perf_counter() - start:.0f} s in all)\n\n{table}\n'

@@ -5,8 +5,8 @@ title = 'mmdet: RTMDet-s -> RTMDet-tiny (digits, 128 px, 600 iterations)'
 seeds = [0, 1]
 methods = {
     'CWD': 'configs/distillers/digits/cwd_rtmdet_s_to_tiny_digits.py',
-    'MGD': 'configs/distillers/digits/mgd_rtmdet_s_to_tiny_digits.py',
     'FGD': 'configs/distillers/digits/fgd_rtmdet_s_to_tiny_digits.py',
+    'MGD': 'configs/distillers/digits/mgd_rtmdet_s_to_tiny_digits.py',
     'PKD': 'configs/distillers/digits/pkd_rtmdet_s_to_tiny_digits.py',
     'mimic': 'configs/distillers/digits/mimic_rtmdet_s_to_tiny_digits.py',
 }

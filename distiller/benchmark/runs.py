@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Dict, List
 
 REPO = Path(__file__).resolve().parents[2]
-_NOT_METRICS = ('step', 'time', 'data_time', 'iter', 'lr')
+_NOT_METRICS = ('step', 'time', 'data_time', 'iter')
 
 
 def run_script(args: List[str], tag: str = 'run') -> float:
@@ -53,6 +53,9 @@ def train_mm(config: str, work_dir: Path, seed: int, options: List[str], tag: st
 def mm_validation_curve(work_dir: Path) -> List[list]:
     """The validation metrics the mmengine Runner logged, in order.
 
+    A validation whose evaluator returned nothing (mmdet's CocoMetric when a model predicts no box at all) is kept as
+    an empty dict: its metrics read as 0.
+
     Args:
         work_dir (Path): A finished run's work dir.
 
@@ -65,10 +68,9 @@ def mm_validation_curve(work_dir: Path) -> List[list]:
     curve = []
     for line in scalars[-1].read_text().splitlines():
         record = json.loads(line)
-        metrics = {k: v for k, v in record.items() if k not in _NOT_METRICS and 'loss' not in k
-                   and 'acc_seg' not in k}
-        if metrics and 'loss' not in record:
-            curve.append([record['step'], metrics])
+        if 'lr' in record or any('loss' in key for key in record):
+            continue  # a training record
+        curve.append([record['step'], {k: v for k, v in record.items() if k not in _NOT_METRICS}])
     return curve
 
 
@@ -81,9 +83,14 @@ def main_metric(curve: List[list]) -> str:
 
     Returns:
         str: The metric name.
+
+    Raises:
+        ValueError: If no validation of the curve has a metric.
     """
-    names = curve[-1][1]
-    return next((k for k in ('mIoU', 'coco/bbox_mAP') if k in names), sorted(names)[0])
+    names = sorted({name for _, metrics in curve for name in metrics})
+    if not names:
+        raise ValueError('no validation of this run returned a metric')
+    return next((k for k in ('mIoU', 'coco/bbox_mAP') if k in names), names[0])
 
 
 def teacher_run(target: Path, train_teacher: Callable[[], Dict], keep: Callable[[Dict, Path], None],

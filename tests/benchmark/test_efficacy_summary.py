@@ -44,3 +44,21 @@ def test_table_has_a_row_per_method_with_values_in_the_metric_scale() -> None:
     rows = summarize_suite(_runs(PLAIN, [0.2, 0.21]) + _runs('KD', [0.19, 0.2]), teacher=0.3)
     assert suite_markdown('t', 'mAP', rows).splitlines()[-1] == (
         '| KD | 0.1950 | 0.1900 / 0.2000 | 0.0100 | -0.0100 | -0.0100 / -0.0100 | no | 1.00 |')
+
+
+def test_mm_curve_keeps_validations_without_metrics_and_skips_training_records(tmp_path) -> None:
+    import json
+
+    from distiller.benchmark.runs import main_metric, mm_validation_curve
+    log = tmp_path / '20260101_000000' / 'vis_data'
+    log.mkdir(parents=True)
+    records = [dict(lr=0.01, loss=1.0, loss_cls=0.5, time=0.3, data_time=0.01, step=100),
+               dict(time=0.1, data_time=0.01, step=100),  # CocoMetric found no box: nothing but timings
+               dict(lr=0.01, loss=0.8, time=0.3, data_time=0.01, step=200),
+               {'coco/bbox_mAP': 0.25, 'coco/bbox_mAP_50': 0.5, 'time': 0.1, 'data_time': 0.01, 'step': 200}]
+    (log / 'scalars.json').write_text('\n'.join(json.dumps(r) for r in records))
+    curve = mm_validation_curve(tmp_path)
+    assert curve == [[100, {}], [200, {'coco/bbox_mAP': 0.25, 'coco/bbox_mAP_50': 0.5}]]
+    assert main_metric(curve) == 'coco/bbox_mAP'
+    with pytest.raises(ValueError, match='no validation of this run returned a metric'):
+        main_metric(curve[:1])

@@ -7,9 +7,11 @@ Ultralytics' trainer for YOLO):
 2. the plain student and every distilled student, once per seed, with the same schedule;
 3. for YOLO suites with ``builtin = dict(dis=...)``, the student distilled by Ultralytics' built-in distillation.
 
-A finished run leaves ``<out-dir>/<suite>/<method>_seed<N>.json`` and is not run again (``--force`` reruns), so an
-interrupted benchmark resumes where it stopped. The tables (mean, per-seed values, spread, delta over the plain
-student, paired deltas, whether the delta exceeds the seed spread, train time) go to ``<out>.md`` and ``<out>.json``.
+A finished run leaves ``<out>/<suite>/<method>_seed<N>.json`` and is not run again (``--force`` reruns), so an
+interrupted benchmark resumes where it stopped. Each run's metric is its last validation's (a validation that
+returned nothing, as mmdet's CocoMetric does when no box is predicted, counts as 0). The tables (mean, per-seed
+values, spread, delta over the plain student, paired deltas, whether the delta exceeds the seed spread, train time)
+go to ``<out>.md`` and ``<out>.json``.
 
 Usage:
     python tools/benchmark/efficacy.py SUITE [SUITE ...] [--seeds 0 1] [--methods CWD MGD] [--cfg-options k=v ...]
@@ -29,6 +31,7 @@ from distiller.utils import load_config
 from distiller.yolo import is_yolo_config
 
 BUILTIN = 'Ultralytics built-in'
+MM_METRICS = {'SegmentationDistiller': 'mIoU', 'DetectionDistiller': 'coco/bbox_mAP'}
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -86,6 +89,7 @@ class Suite:
         self.options = list(spec.get('options', [])) + list(args.cfg_options)
         self.reference = self.config(next(iter(spec.methods.values())))
         self.yolo = is_yolo_config(self.reference)
+        self.metric = None if self.yolo else MM_METRICS[self.reference.model.type]
         key = 'teacher' if self.yolo else 'teacher_pretrained'
         teacher = Path(self.reference.model[key])
         self.teacher = (Path(args.teacher_dir) / teacher.name) if args.teacher_dir else REPO / teacher
@@ -107,8 +111,8 @@ class Suite:
             print(f'[efficacy] {self.name}: {label}, seed {seed}: kept from {path}', flush=True)
             return json.loads(path.read_text())
         result = train()
-        metric = main_metric(result['curve'])
-        record = dict(method=label, seed=seed, metric=metric, value=result['curve'][-1][1][metric],
+        metric = self.metric or main_metric(result['curve'])
+        record = dict(method=label, seed=seed, metric=metric, value=result['curve'][-1][1].get(metric, 0.0),
                       train_s=result['train_s'], curve=result['curve'])
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, indent=1))
@@ -128,7 +132,7 @@ class Suite:
         if self.builtin:
             runs += [self.cached(BUILTIN, seed, lambda: self.train_builtin(seed)) for seed in self.seeds]
         metric = runs[0]['metric']
-        rows = summarize_suite(runs, teacher['curve'][-1][1][metric])
+        rows = summarize_suite(runs, teacher['curve'][-1][1].get(metric, 0.0))
         return dict(title=self.title, metric=metric, teacher=teacher, rows=rows, runs=runs)
 
     def train_args(self, seed: int) -> Dict:
