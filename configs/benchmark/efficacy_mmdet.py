@@ -1,6 +1,7 @@
 # mmdet rows of `make benchmark` (tools/benchmark/efficacy.py): RTMDet-s teacher -> RTMDet-tiny student on the
 # embedded digits data (128 px, from scratch, 600 iterations of batch 16; COCO bbox mAP from mmdet's CocoMetric).
-# The teacher (pretrained_model/rtmdet_s_digits.pth) is trained with the same schedule on the first run and kept.
+# The teacher (pretrained_model/rtmdet_s_digits.pth) is trained on the first run (1200 iterations, its own config)
+# and kept.
 title = 'mmdet: RTMDet-s -> RTMDet-tiny (digits, 128 px, 600 iterations)'
 seeds = [0, 1]
 methods = {

@@ -1,11 +1,12 @@
-# mmseg rows of `make benchmark` (tools/benchmark/efficacy.py): UNet-c32 teacher -> UNet-c16 student on the embedded
-# digits data (128 px, from scratch, 600 iterations of batch 8; mIoU from mmseg's IoUMetric).
-# The teacher (pretrained_model/unet_c32_digits.pth) is trained with the same schedule on the first run and kept.
-title = 'mmseg: UNet-c32 -> UNet-c16 (digits, 128 px, 600 iterations)'
+# mmseg rows of `make benchmark` (tools/benchmark/efficacy.py): CSPNeXt-s + FPN head teacher -> CSPNeXt-tiny + FPN
+# head student (RTMDet's backbones under mmseg's FPN head) on the embedded digits data (128 px, from scratch, 600
+# iterations of batch 16; mIoU from mmseg's IoUMetric). The teacher (pretrained_model/cspnext_s_fpn_digits.pth) is
+# trained on the first run (1200 iterations, its own config) and kept.
+title = 'mmseg: CSPNeXt-s FPN -> CSPNeXt-tiny FPN (digits, 128 px, 600 iterations)'
 seeds = [0, 1]
 methods = {
-    'CWD': 'configs/distillers/digits/cwd_unet_c32_to_c16_digits.py',
-    'MGD': 'configs/distillers/digits/mgd_unet_c32_to_c16_digits.py',
-    'mimic': 'configs/distillers/digits/mimic_unet_c32_to_c16_digits.py',
-    'PKD': 'configs/distillers/digits/pkd_unet_c32_to_c16_digits.py',
+    'CWD': 'configs/distillers/digits/cwd_cspnext_s_to_tiny_fpn_digits.py',
+    'MGD': 'configs/distillers/digits/mgd_cspnext_s_to_tiny_fpn_digits.py',
+    'mimic': 'configs/distillers/digits/mimic_cspnext_s_to_tiny_fpn_digits.py',
+    'PKD': 'configs/distillers/digits/pkd_cspnext_s_to_tiny_fpn_digits.py',
 }

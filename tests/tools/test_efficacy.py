@@ -69,6 +69,6 @@ def test_yolo_suite_runs_methods_and_ultralytics_builtin_distillation(tmp_path: 
 
 def test_unknown_method_names_the_suite_methods(tmp_path: Path) -> None:
     suite = _suite(tmp_path / 'suite.py',
-                   {'CWD': str(REPO / 'configs' / 'distillers' / 'digits' / 'cwd_unet_c32_to_c16_digits.py')})
+                   {'CWD': str(REPO / 'configs' / 'distillers' / 'digits' / 'cwd_cspnext_s_to_tiny_fpn_digits.py')})
     with pytest.raises(ValueError, match=r"no method \['FGD'\]; the suite has \['CWD'\]"):
         load_tool('benchmark/efficacy').main([str(suite), '--methods', 'FGD'])
