@@ -8,11 +8,18 @@ theirs (``type='mmdet.RetinaNet'``, ``type='mmseg.EncoderDecoder'``).
 ``DISTILL_LOSSES``, ``CONNECTORS`` and ``WEIGHT_SCHEDULES`` are children of ``DISTILLERS``. They build from their own
 table whatever the default scope is, so a loss named in ``distill_cfg`` resolves the same inside an mmdet, mmseg or
 YOLO run; an unknown type fails with the list of registered names.
+
+``RUNNERS`` (a child of mmengine's) holds what runs a config: ``MMRunner`` by default, ``YOLORunner`` for configs with
+``runner_type = 'YOLORunner'``, whose ``model`` is built from ``YOLO_RUNS`` (``YOLODistiller``, ``YOLOTraining``:
+Ultralytics training runs, not models).
+
+The registries name their modules by location strings, so this bottom module never imports the layers above it.
 """
 from datetime import datetime
 from typing import Any, Optional
 
 from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import RUNNERS as MMENGINE_RUNNERS
 from mmengine.registry import DefaultScope, Registry
 
 
@@ -39,8 +46,7 @@ def build_from_own_table(cfg: dict, registry: Registry, default_args: Optional[d
     return obj_cls(**args)
 
 
-DISTILLERS = Registry('distiller', parent=MMENGINE_MODELS, scope='distiller',
-                      locations=['distiller.models', 'distiller.yolo', 'distiller.pruning'])
+DISTILLERS = Registry('distiller', parent=MMENGINE_MODELS, scope='distiller', locations=['distiller.models'])
 DISTILL_LOSSES = Registry(
     'distill loss', parent=DISTILLERS, scope='distiller_losses', locations=['distiller.losses'],
     build_func=build_from_own_table)
@@ -50,6 +56,32 @@ CONNECTORS = Registry(
 WEIGHT_SCHEDULES = Registry(
     'weight schedule', parent=DISTILLERS, scope='distiller_schedules', locations=['distiller.core'],
     build_func=build_from_own_table)
+
+RUNNERS = Registry('runner', parent=MMENGINE_RUNNERS, scope='distiller',
+                   locations=['distiller.engine', 'distiller.yolo'])
+YOLO_RUNS = Registry('YOLO run', scope='distiller_yolo', locations=['distiller.yolo'], build_func=build_from_own_table)
+DEFAULT_RUNNER = 'MMRunner'
+
+
+def runner_class(cfg: Any) -> type:
+    """The runner class a config names with ``runner_type`` (``MMRunner``, mmengine's, when it names none).
+
+    Args:
+        cfg (Config): A loaded config.
+
+    Returns:
+        type: The registered runner class.
+
+    Raises:
+        KeyError: ``runner_type`` names no registered runner; the message lists the registered ones.
+    """
+    RUNNERS.import_from_location()
+    name = cfg.get('runner_type', DEFAULT_RUNNER)
+    runner_cls = RUNNERS.get(name)
+    if runner_cls is None:
+        known = ', '.join(sorted(RUNNERS.module_dict))
+        raise KeyError(f'runner_type: unknown runner {name!r}; registered runners: {known}')
+    return runner_cls
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
@@ -65,11 +97,10 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import mmdet.utils
     import mmseg.utils
 
-    import distiller.engine  # noqa: F401  registers the hooks and the optimizer constructor in mmengine's registries
-
     mmdet.utils.register_all_modules(init_default_scope=False)
     mmseg.utils.register_all_modules(init_default_scope=False)
-    for registry in (DISTILLERS, DISTILL_LOSSES, CONNECTORS, WEIGHT_SCHEDULES):
+    # RUNNERS' locations also register the hooks, optimizer wrappers and constructor of distiller.engine.
+    for registry in (DISTILLERS, DISTILL_LOSSES, CONNECTORS, WEIGHT_SCHEDULES, RUNNERS, YOLO_RUNS):
         registry.import_from_location()
     if not init_default_scope:
         return

@@ -20,13 +20,15 @@ from typing import Dict, List, Optional
 
 import torch
 
-from distiller.benchmark.runs import (REPO, copy_checkpoint, main_metric, parse_options, run_script,
-                                      teacher_run, train_mm)
-from distiller.pruning import build_mm_model, count_flops
+from distiller.benchmark.runs import copy_checkpoint, main_metric, parse_options, run_script, teacher_run, train_mm
+from distiller.engine.mm_pruning import build_mm_model
+from distiller.pruning import count_flops
 from distiller.utils import load_config
 from distiller.yolo import is_yolo_config
 
-DEFAULT_CONFIG = 'configs/distillers/cwd_pspnet_r50_to_r18_digits.py'
+TOOLS = Path(__file__).resolve().parent
+REPO = TOOLS.parent
+DEFAULT_CONFIG = 'configs/distillers/digits/cwd_cspnext_s_to_tiny_fpn_digits.py'
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -39,7 +41,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         argparse.Namespace: The parsed arguments.
     """
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', nargs='?', default=DEFAULT_CONFIG, help='mmseg/mmdet distiller config')
+    parser.add_argument('config', nargs='?', default=DEFAULT_CONFIG, help='distiller config: mmseg, mmdet or YOLO (runner_type)')
     parser.add_argument('--seed', type=int, default=0, help='seed of both student runs')
     parser.add_argument('--work-dir', default='work_dirs/demo', help='run directories')
     parser.add_argument('--out', default='results/demo', help='output path without extension')
@@ -52,7 +54,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def train(config: str, work_dir: Path, seed: int, options: List[str]) -> Dict:
     """Train one mmseg/mmdet config with ``tools/train.py`` (see :func:`distiller.benchmark.runs.train_mm`)."""
-    return train_mm(config, work_dir, seed, options, tag='demo')
+    return train_mm(TOOLS / 'train.py', config, work_dir, seed, options, tag='demo')
 
 
 def complexity(config: str, checkpoint: Optional[str], size: int) -> Dict[str, float]:
@@ -175,7 +177,7 @@ def main(argv: Optional[List[str]] = None) -> str:
     """
     args = parse_args(argv)
     start = time.perf_counter()
-    run_script(['tools/generate_data.py', *shlex.split(args.data_args)], tag='demo')
+    run_script([str(TOOLS / 'generate_data.py'), *shlex.split(args.data_args)], REPO, tag='demo')
     cfg = load_config(args.config)
     if is_yolo_config(cfg):
         cfg.merge_from_dict(parse_options(args.cfg_options))

@@ -17,8 +17,9 @@ import argparse
 import json
 from pathlib import Path
 
-from distiller.pruning import (CRITERIA, PruneSettings, build_mm_model, load_yolo_model, prune_mm_model,
-                               prune_yolo_model, save_mm_checkpoint, save_yolo_checkpoint)
+from distiller.engine.mm_pruning import build_mm_model, prune_mm_model, save_mm_checkpoint
+from distiller.pruning import CRITERIA, PruneSettings
+from distiller.yolo.pruning import load_yolo_model, prune_yolo_model, save_yolo_checkpoint
 
 
 def parse_args(argv=None) -> argparse.Namespace:

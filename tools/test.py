@@ -13,14 +13,9 @@ import argparse
 import os
 
 from mmengine.config import DictAction
-from mmengine.runner import Runner
 
-from distiller.compat import prepare_cpu_distributed
-from distiller.engine import load_checkpoint_for_test
-from distiller.pruning import resize_for_checkpoint
-from distiller.registry import register_all_modules
+from distiller.registry import register_all_modules, runner_class
 from distiller.utils import load_runner_config
-from distiller.yolo import is_yolo_config, test_yolo_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -51,28 +46,12 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
-    """Build the Runner from the config, load the checkpoint and run the test loop."""
+    """Build the config's runner with the checkpoint loaded and run its test loop (or Ultralytics' validator)."""
     args = parse_args()
     register_all_modules(init_default_scope=False)
     cfg = load_runner_config(args.config, args.cfg_options, args.work_dir, args.launcher)
-    if is_yolo_config(cfg):
-        test_yolo_config(cfg, args.checkpoint, teacher=args.teacher)
-        return
-    cfg.load_from = None
-    cfg.resume = False
-    if args.teacher:
-        if 'teacher_cfg' not in cfg.model:
-            raise SystemExit('--teacher needs a distiller config (one with model.teacher_cfg)')
-        cfg.model.test_teacher = True
-    elif 'teacher_pretrained' in cfg.model:
-        cfg.model.teacher_pretrained = None  # only the student is tested; no need for the teacher file here
-    prepare_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
-    if args.pruned:
-        resize_for_checkpoint(runner.model, args.checkpoint)
-    load_checkpoint_for_test(runner.model, args.checkpoint)
+    runner = runner_class(cfg).from_test_cfg(cfg, args.checkpoint, teacher=args.teacher, pruned=args.pruned)
     runner.test()
-
 
 if __name__ == '__main__':
     main()

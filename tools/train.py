@@ -1,5 +1,5 @@
-"""Train a model (a distiller or a plain mmdet/mmseg model) from a config with the mmengine Runner; a YOLO
-distillation config (``model.type='YOLODistiller'``) trains with Ultralytics' own trainer instead.
+"""Train a model (a distiller or a plain mmdet/mmseg model) from a config with the runner the config names:
+``runner_type`` (``YOLORunner`` in the YOLO configs), else the mmengine Runner.
 
 Usage:
     python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp] [--cfg-options k=v ...]
@@ -8,13 +8,10 @@ Usage:
 import argparse
 import os
 
-from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+from mmengine.config import DictAction
 
-from distiller.compat import prepare_cpu_distributed
-from distiller.registry import register_all_modules
+from distiller.registry import register_all_modules, runner_class
 from distiller.utils import load_runner_config
-from distiller.yolo import is_yolo_config, train_yolo_config
 
 
 def parse_args() -> argparse.Namespace:
@@ -23,7 +20,7 @@ def parse_args() -> argparse.Namespace:
     Returns:
         argparse.Namespace: The parsed arguments.
     """
-    parser = argparse.ArgumentParser(description='Train a distiller or a plain model with the mmengine Runner')
+    parser = argparse.ArgumentParser(description='Train a distiller or a plain model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='directory for logs and checkpoints (default: ./work_dirs/<config name>)')
     parser.add_argument(
@@ -42,45 +39,12 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def build_config(args: argparse.Namespace) -> Config:
-    """Load the config and apply the command-line overrides.
-
-    Args:
-        args (argparse.Namespace): Parsed command line.
-
-    Returns:
-        Config: The config the Runner is built from.
-    """
-    cfg = load_runner_config(args.config, args.cfg_options, args.work_dir, args.launcher)
-    if is_yolo_config(cfg):
-        if args.amp:
-            cfg.setdefault('train_args', {})['amp'] = True
-        return cfg
-    if args.amp:
-        if cfg.optim_wrapper.get('type', 'OptimWrapper') == 'AmpOptimWrapper':
-            print('AMP is already enabled in the config.')
-        else:
-            cfg.optim_wrapper.type = 'AmpOptimWrapper'
-            cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
-    return cfg
-
-
 def main() -> None:
-    """Build the Runner from the config and train."""
+    """Build the config's runner and train."""
     args = parse_args()
     register_all_modules(init_default_scope=False)
-    cfg = build_config(args)
-    if is_yolo_config(cfg):
-        train_yolo_config(cfg, resume=args.resume)
-        return
-    prepare_cpu_distributed(cfg)
-    runner = Runner.from_cfg(cfg)
+    cfg = load_runner_config(args.config, args.cfg_options, args.work_dir, args.launcher)
+    runner = runner_class(cfg).from_train_cfg(cfg, amp=args.amp, resume=args.resume)
     runner.train()
 
 

@@ -1,5 +1,5 @@
-"""Training runs shared by the demo and the efficacy benchmark: each model is trained by the real tool
-(``tools/train.py`` for mmseg/mmdet, Ultralytics' trainer for YOLO) and read back as a validation curve."""
+"""Training runs shared by the demo and the efficacy benchmark: each model is trained by the real tool (the
+caller's ``tools/train.py`` for mmseg/mmdet, Ultralytics' trainer for YOLO) and read back as a validation curve."""
 import ast
 import json
 import shutil
@@ -9,15 +9,15 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List
 
-REPO = Path(__file__).resolve().parents[2]
 _NOT_METRICS = ('step', 'time', 'data_time', 'iter')
 
 
-def run_script(args: List[str], tag: str = 'run') -> float:
-    """Run ``python <args>`` from the repository root, streaming its output.
+def run_script(args: List[str], cwd: Path, tag: str = 'run') -> float:
+    """Run ``python <args>`` in ``cwd``, streaming its output.
 
     Args:
         args (list[str]): Script and arguments.
+        cwd (Path): Working directory (the relative paths of the configs are read from it).
         tag (str): Prefix of the echoed command line.
 
     Returns:
@@ -25,14 +25,16 @@ def run_script(args: List[str], tag: str = 'run') -> float:
     """
     print(f'\n[{tag}] python {" ".join(args)}', flush=True)
     start = time.perf_counter()
-    subprocess.run([sys.executable, *args], cwd=str(REPO), check=True)
+    subprocess.run([sys.executable, *args], cwd=str(cwd), check=True)
     return time.perf_counter() - start
 
 
-def train_mm(config: str, work_dir: Path, seed: int, options: List[str], tag: str = 'run') -> Dict:
+def train_mm(train_script: Path, config: str, work_dir: Path, seed: int, options: List[str],
+             tag: str = 'run') -> Dict:
     """Train an mmseg/mmdet (or distiller) config with ``tools/train.py`` and read its validation curve.
 
     Args:
+        train_script (Path): The ``tools/train.py`` to run; its repository is the working directory.
         config (str): The config to train.
         work_dir (Path): Its work dir (emptied first, so the curve is this run's).
         seed (int): ``randomness.seed``.
@@ -43,8 +45,8 @@ def train_mm(config: str, work_dir: Path, seed: int, options: List[str], tag: st
         dict: ``train_s``, ``curve`` (list of [iteration, metrics]) and ``checkpoint`` (the last one).
     """
     shutil.rmtree(work_dir, ignore_errors=True)
-    seconds = run_script(['tools/train.py', config, '--work-dir', str(work_dir), '--cfg-options',
-                          f'randomness.seed={seed}', *options], tag)
+    seconds = run_script([str(train_script), config, '--work-dir', str(work_dir), '--cfg-options',
+                          f'randomness.seed={seed}', *options], train_script.parents[1], tag)
     curve = mm_validation_curve(work_dir)
     checkpoint = (work_dir / 'last_checkpoint').read_text().strip()
     return dict(train_s=seconds, curve=curve, checkpoint=checkpoint)

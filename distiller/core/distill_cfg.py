@@ -58,7 +58,7 @@ def parse_distill_cfg(distill_cfg: Sequence[dict]) -> List[PairSpec]:
     Module names are checked later against the models, and channels against a dry forward.
 
     Args:
-        distill_cfg (Sequence[dict]): The config list (see DESIGN.md / README for the schema).
+        distill_cfg (Sequence[dict]): The config list (schema: docs/distill_cfg.md).
 
     Returns:
         list[PairSpec]: One per entry.

@@ -1,33 +1,12 @@
 """Loading a checkpoint for testing whatever its form: a full distiller checkpoint or a student-only one, into a
 distiller config or a plain student config."""
-from typing import Dict, Tuple
-
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.runner.checkpoint import load_state_dict
 from torch import nn
 
 from ..compat import load_checkpoint_weights_only
-from .student_export import STUDENT_PREFIX, student_state_dict
-
-
-def match_checkpoint_to_model(model: nn.Module, state_dict: Dict) -> Tuple[nn.Module, Dict, str]:
-    """Decide which module a state dict loads into.
-
-    Args:
-        model (nn.Module): The model the test config built (a distiller or a plain model).
-        state_dict (dict): The checkpoint's state dict.
-
-    Returns:
-        tuple: (module to load into, state dict to load, a sentence saying what was done).
-    """
-    is_distiller = hasattr(model, 'student') and hasattr(model, 'distill_losses')
-    from_distiller = any(k.startswith(STUDENT_PREFIX) for k in state_dict)
-    if is_distiller and not from_distiller:
-        return model.student, state_dict, 'student-only checkpoint loaded into the distiller\'s student'
-    if not is_distiller and from_distiller:
-        return model, student_state_dict(state_dict), 'distiller checkpoint: its student is loaded into the model'
-    return model, state_dict, 'checkpoint loaded as saved'
+from ..utils import DDP_PREFIX, match_checkpoint_to_model, strip_prefix
 
 
 def load_checkpoint_for_test(model: nn.Module, filename: str) -> str:
@@ -49,7 +28,7 @@ def load_checkpoint_for_test(model: nn.Module, filename: str) -> str:
     model = model.module if is_model_wrapper(model) else model
     checkpoint = load_checkpoint_weights_only(filename, map_location='cpu')
     state = checkpoint.get('state_dict', checkpoint)
-    state = {k[len('module.'):] if k.startswith('module.') else k: v for k, v in state.items()}
+    state = strip_prefix(state, DDP_PREFIX)
     target, state, action = match_checkpoint_to_model(model, state)
     load_state_dict(target, state, strict=True)
     print_log(f'{filename}: {action}', logger='current')

@@ -2,15 +2,14 @@
 from typing import List, Optional, Sequence
 
 import torch
-from mmengine.registry import DefaultScope
 from torch import nn
 
-from ..compat import load_checkpoint_weights_only, revert_sync_bn_if_single_process
-from ..engine.student_export import STUDENT_PREFIX, student_state_dict
-from ..utils import load_config
-from .report import PruneReport, prune_and_measure
-from .resize import resize_to_state_dict
-from .settings import PruneSettings
+from ..compat import load_checkpoint_weights_only
+from ..models.model_builder import build_model
+from ..pruning.report import PruneReport, prune_and_measure
+from ..pruning.resize import resize_to_state_dict
+from ..pruning.settings import PruneSettings
+from ..utils import STUDENT_PREFIX, student_state_dict
 
 
 def build_mm_model(config: str, checkpoint: Optional[str] = None) -> nn.Module:
@@ -23,14 +22,9 @@ def build_mm_model(config: str, checkpoint: Optional[str] = None) -> nn.Module:
     Returns:
         nn.Module: The model, BatchNorm instead of SyncBN, in eval mode.
     """
-    from mmengine.registry import MODELS
-
     from ..registry import register_all_modules
     register_all_modules(init_default_scope=False)
-    cfg = load_config(config)
-    scope = cfg.get('default_scope') or str(cfg.model['type']).partition('.')[0]
-    with DefaultScope.overwrite_default_scope(scope):
-        model = revert_sync_bn_if_single_process(MODELS.build(cfg.model))
+    model = build_model(config)
     if checkpoint:
         state = load_checkpoint_weights_only(checkpoint, map_location='cpu')
         state = state.get('state_dict', state)

@@ -1,31 +1,10 @@
 """Turning a distiller checkpoint into a plain mmdet/mmseg checkpoint of the student."""
-from collections import OrderedDict
 from typing import Any, Dict, Optional
 
 import torch
 
 from ..compat import load_checkpoint_weights_only
-
-STUDENT_PREFIX = 'student.'
-
-
-def student_state_dict(state_dict: Dict[str, Any]) -> 'OrderedDict[str, Any]':
-    """Keep the ``student.`` entries of a distiller state dict, without the prefix.
-
-    Args:
-        state_dict (dict): The distiller's state dict (keys ``student.*``, ``teacher.*``, ``distill_losses.*``).
-
-    Returns:
-        OrderedDict: The student's own state dict, with the keys of a plain model.
-
-    Raises:
-        KeyError: No key starts with ``student.`` (not a distiller checkpoint).
-    """
-    out = OrderedDict((k[len(STUDENT_PREFIX):], v) for k, v in state_dict.items() if k.startswith(STUDENT_PREFIX))
-    if not out:
-        raise KeyError('no "student." weights in this state dict: is it a distiller checkpoint?')
-    return out
-
+from ..utils import student_state_dict
 
 def student_checkpoint(checkpoint: Dict[str, Any], meta: Optional[dict] = None) -> Dict[str, Any]:
     """A plain checkpoint (``state_dict`` + ``meta``) of the student in a distiller checkpoint.

@@ -5,13 +5,12 @@ from typing import Any, Dict, List, Optional, Union
 import torch
 from mmengine.logging import MessageHub, print_log
 from mmengine.model import BaseModel
-from mmengine.registry import DefaultScope
 from torch import Tensor, nn
 
-from ..compat import load_checkpoint_weights_only, revert_sync_bn_if_single_process
+from ..compat import load_checkpoint_weights_only
 from ..core import DistillLossSet, TrainProgress, resolve_teacher_dtype
 from ..pruning.resize import load_pruned_checkpoint
-from ..utils import load_config
+from .model_builder import build_model
 
 ModelCfg = Union[str, dict]
 
@@ -79,12 +78,7 @@ class BaseDistiller(BaseModel):
 
     def _build_model(self, cfg: ModelCfg, key: str) -> nn.Module:
         """Build one model from a config reference or a model dict in this distiller's scope."""
-        model_cfg = load_config(cfg).model if isinstance(cfg, str) else cfg
-        if not isinstance(model_cfg, dict) or 'type' not in model_cfg:
-            raise TypeError(f'{key}: expected a config path or a model dict with "type", got {cfg!r}')
-        with DefaultScope.overwrite_default_scope(self.scope):
-            model = _scope_models(self.scope).build(model_cfg)
-        return revert_sync_bn_if_single_process(model)
+        return build_model(cfg, self.scope, key)
 
     def _load_teacher(self, path: str) -> None:
         """Load the teacher's weights (weights-only) and report missing/unexpected keys."""
@@ -218,6 +212,9 @@ class BaseDistiller(BaseModel):
             losses = dict(self.student.loss(student_data['inputs'], student_data['data_samples']))
             extra = self.distill_inputs(student_data['data_samples'], student_data['inputs'])
             losses.update(self.distill_losses(**{k: extra[k] for k in self.distill_losses.requires if k in extra}))
+        hub = MessageHub.get_current_instance()
+        for key, value in self.distill_losses.level_losses().items():
+            hub.update_scalar(f'train/{key}', value)  # logged beside the losses, not added to them
         losses.update({f'teacher.{k}': v for k, v in teacher_losses.items()})
         return losses
 
@@ -227,17 +224,6 @@ def _check_checkpoint_exists(path: str, key: str) -> None:
     resolved = osp.abspath(osp.expanduser(path))
     if not osp.isfile(resolved):
         raise FileNotFoundError(f'{key}: checkpoint file not found: {path} (looked for {resolved})')
-
-
-def _scope_models(scope: str):
-    """The ``MODELS`` registry of an OpenMMLab package."""
-    if scope == 'mmdet':
-        from mmdet.registry import MODELS
-    elif scope == 'mmseg':
-        from mmseg.registry import MODELS
-    else:
-        raise ValueError(f'unknown model scope {scope!r}')
-    return MODELS
 
 
 def _preprocessor_signature(model: nn.Module) -> tuple:

@@ -11,6 +11,7 @@ from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ..compat import load_checkpoint_weights_only
+from ..utils import match_checkpoint_to_model
 
 
 def _sync_layer_attributes(module: nn.Module) -> None:
@@ -88,7 +89,6 @@ def resize_for_checkpoint(model: nn.Module, path: str) -> int:
     """
     from mmengine.model import is_model_wrapper
 
-    from ..engine.test_checkpoint import match_checkpoint_to_model
     model = model.module if is_model_wrapper(model) else model
     checkpoint = load_checkpoint_weights_only(path, map_location='cpu')
     state = checkpoint.get('state_dict', checkpoint)

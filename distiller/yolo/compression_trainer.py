@@ -4,11 +4,11 @@ from typing import Optional
 
 from torch import nn
 
-from .sparsity import add_bn_sparsity_grad, bn_weights
+from ..pruning.sparsity import add_bn_sparsity_grad, bn_weights
 
 
 def is_pruned_yolo(model) -> bool:
-    """Whether ``model`` is an Ultralytics model pruned by :func:`~distiller.pruning.prune_yolo_model`.
+    """Whether ``model`` is an Ultralytics model pruned by :func:`~distiller.yolo.pruning.prune_yolo_model`.
 
     Args:
         model: Anything a trainer's ``get_model`` receives as ``weights`` (a model, a checkpoint dict or None).

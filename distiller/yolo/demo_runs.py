@@ -78,7 +78,7 @@ def yolo_complexity(checkpoint: str, imgsz: int) -> Dict[str, float]:
     """
     from ultralytics import YOLO
 
-    from ..pruning import count_flops
+    from ..pruning.stats import count_flops
     net = YOLO(checkpoint).model.float().eval()
     return dict(params=sum(p.numel() for p in net.parameters()),
                 gflops=count_flops(net, torch.zeros(1, 3, imgsz, imgsz)) / 1e9)

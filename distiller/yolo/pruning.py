@@ -7,9 +7,9 @@ from typing import List, Union
 import torch
 from torch import nn
 
-from .report import PruneReport, prune_and_measure
-from .settings import PruneSettings
-from .yolo_blocks import merge_c2f_blocks, split_c2f_blocks
+from ..pruning.report import PruneReport, prune_and_measure
+from ..pruning.settings import PruneSettings
+from .split_c2f import merge_c2f_blocks, split_c2f_blocks
 
 
 def load_yolo_model(source: Union[str, Path]) -> nn.Module:
@@ -47,7 +47,7 @@ def default_yolo_keep(model: nn.Module) -> List[str]:
 def prune_yolo_model(model: nn.Module, settings: PruneSettings, imgsz: int = 640) -> PruneReport:
     """Prune an Ultralytics model in place.
 
-    C2f-family blocks are converted to :class:`~distiller.pruning.yolo_blocks.SplitC2f` for the dependency graph,
+    C2f-family blocks are converted to :class:`~distiller.yolo.split_c2f.SplitC2f` for the dependency graph,
     then merged back to their Ultralytics class wherever both halves kept the same width (always with per-layer
     pruning; global pruning may leave some in the split form, which then needs ``distiller`` importable to load).
 
@@ -73,7 +73,8 @@ def save_yolo_checkpoint(model: nn.Module, path: Union[str, Path]) -> Path:
 
     ``YOLO(path)`` loads it with plain Ultralytics for ``val``/``predict``/``export``. Ultralytics' own ``train``
     rebuilds every model from its yaml, which would undo the pruning: train a pruned model with a trainer of
-    :func:`~distiller.pruning.build_yolo_trainer` (``YOLOTraining`` configs) or as a ``YOLODistiller`` student.
+    :func:`~distiller.yolo.compression_trainer.build_yolo_trainer` (``YOLOTraining`` configs) or as a
+    ``YOLODistiller`` student.
 
     Args:
         model (nn.Module): The (pruned) Ultralytics model.

@@ -19,9 +19,9 @@ from torch import nn
 
 from ..core import DistillLossSet, TrainProgress, resolve_teacher_dtype
 from ..core.recorder import remove_record_hooks
-from ..pruning.yolo_trainer import PrunedModelTrainerMixin
+from .compression_trainer import PrunedModelTrainerMixin
 from .criterion import DistillCriterion
-from .loss_set import build_yolo_loss_set
+from .head_loss_set import build_yolo_loss_set
 from .teacher import load_teacher
 
 STATE_FILE = 'distill_state.pt'
@@ -64,6 +64,9 @@ class DistillTrainerMixin:
             raise ValueError('distill_model is Ultralytics\' built-in distillation; with YOLODistiller the teacher is '
                              'set by its `teacher` argument, so leave distill_model unset')
         if self.args.compile:
+            from ultralytics.utils import LOGGER
+            LOGGER.warning('compile=True is turned off: the distillation hooks record features that a compiled '
+                           'model would not expose')
             self.args.compile = False
         self.teacher: Optional[nn.Module] = None
         self.distill_losses: Optional[DistillLossSet] = None

@@ -2,12 +2,12 @@
 from typing import Any, Callable, Dict, List, Optional
 
 from ..core import resolve_teacher_dtype
-from ..registry import DISTILLERS
+from ..registry import YOLO_RUNS
 from .train_run import train_with_trainer
 from .trainer import YOLODistillSettings, build_distill_trainer
 
 
-@DISTILLERS.register_module()
+@YOLO_RUNS.register_module()
 class YOLODistiller:
     """Distil a YOLO teacher into a YOLO student with Ultralytics' own trainer and validator.
 

@@ -1,12 +1,12 @@
 """The config entry of plain YOLO training with the compression options: sparse training, pruned models."""
 from typing import Any, Callable, Dict, Optional
 
-from ..registry import DISTILLERS
-from ..yolo.train_run import train_with_trainer
-from .yolo_trainer import build_yolo_trainer
+from ..registry import YOLO_RUNS
+from .compression_trainer import build_yolo_trainer
+from .train_run import train_with_trainer
 
 
-@DISTILLERS.register_module()
+@YOLO_RUNS.register_module()
 class YOLOTraining:
     """Train one YOLO model with Ultralytics' trainer (no teacher), optionally with BN-scale sparsity.
 

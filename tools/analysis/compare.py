@@ -22,7 +22,9 @@ from typing import Dict, List, Optional
 import torch
 from torch import nn
 
-from distiller.pruning import build_mm_model, count_flops, load_yolo_model, resize_for_checkpoint
+from distiller.engine.mm_pruning import build_mm_model
+from distiller.pruning import count_flops, resize_for_checkpoint
+from distiller.yolo.pruning import load_yolo_model
 
 
 def parse_args(argv=None) -> argparse.Namespace:

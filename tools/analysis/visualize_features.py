@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from mmengine.config import Config
 from torch import nn
 
-from distiller.pruning import load_yolo_model
+from distiller.yolo.pruning import load_yolo_model
 from distiller.yolo import expand_distill_cfg
 
 

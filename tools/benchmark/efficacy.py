@@ -24,12 +24,14 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from distiller.benchmark.efficacy import PLAIN, suite_markdown, summarize_suite
-from distiller.benchmark.runs import (REPO, copy_checkpoint, main_metric, parse_options, run_script, teacher_run,
-                                      train_mm)
+from distiller.benchmark.efficacy_table import PLAIN, suite_markdown, summarize_suite
+from distiller.benchmark.runs import copy_checkpoint, main_metric, parse_options, run_script, teacher_run, train_mm
 from distiller.utils import load_config
 from distiller.yolo import is_yolo_config
 
+TOOLS = Path(__file__).resolve().parents[1]
+REPO = TOOLS.parent
+TRAIN = TOOLS / 'train.py'
 BUILTIN = 'Ultralytics built-in'
 MM_METRICS = {'SegmentationDistiller': 'mIoU', 'DetectionDistiller': 'coco/bbox_mAP'}
 
@@ -142,8 +144,8 @@ class Suite:
     def train_teacher(self) -> Dict:
         """Train the teacher with the first seed (mm: its ``teacher_cfg``; YOLO: ``teacher_train``)."""
         if not self.yolo:
-            return train_mm(self.reference.model.teacher_cfg, self.work / 'teacher', self.seeds[0], self.options,
-                            tag='efficacy')
+            return train_mm(TRAIN, self.reference.model.teacher_cfg, self.work / 'teacher', self.seeds[0],
+                            self.options, tag='efficacy')
         from distiller.yolo.demo_runs import train_yolo
         if 'model' not in self.teacher_train:
             raise ValueError(f'{self.name}: the teacher {self.teacher} does not exist and the suite has no '
@@ -155,8 +157,8 @@ class Suite:
     def train_plain(self, seed: int) -> Dict:
         """Train the plain student."""
         if not self.yolo:
-            return train_mm(self.reference.model.student_cfg, self.work / f'plain_seed{seed}', seed, self.options,
-                            tag='efficacy')
+            return train_mm(TRAIN, self.reference.model.student_cfg, self.work / f'plain_seed{seed}', seed,
+                            self.options, tag='efficacy')
         from distiller.yolo.demo_runs import train_yolo
         return train_yolo(self.reference.model.student, self.train_args(seed), self.work / f'plain_seed{seed}')
 
@@ -164,7 +166,7 @@ class Suite:
         """Train the student distilled by one method's config."""
         work = self.work / f'{slug(label)}_seed{seed}'
         if not self.yolo:
-            return train_mm(path, work, seed, self.options + [f'model.teacher_pretrained={self.teacher}'],
+            return train_mm(TRAIN, path, work, seed, self.options + [f'model.teacher_pretrained={self.teacher}'],
                             tag='efficacy')
         from distiller.registry import DISTILLERS
         from distiller.yolo.demo_runs import train_yolo
@@ -209,7 +211,7 @@ def main(argv: Optional[List[str]] = None) -> str:
     """
     args = parse_args(argv)
     suites = [Suite(path, args) for path in args.suites]
-    run_script(['tools/generate_data.py', *shlex.split(args.data_args)], tag='efficacy')
+    run_script([str(TOOLS / 'generate_data.py'), *shlex.split(args.data_args)], REPO, tag='efficacy')
     results = []
     for suite in suites:
         results.append(suite.run())

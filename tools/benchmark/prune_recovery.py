@@ -23,8 +23,9 @@ import torch
 from yolo_builtin import epoch_timer, fitness_metrics
 
 from distiller.datasets import DigitsSpec, generate_digits
-from distiller.pruning import (PruneSettings, YOLOTraining, load_yolo_model, model_stats, prune_yolo_model,
-                               save_yolo_checkpoint)
+from distiller.pruning import PruneSettings, model_stats
+from distiller.yolo import YOLOTraining
+from distiller.yolo.pruning import load_yolo_model, prune_yolo_model, save_yolo_checkpoint
 from distiller.utils import load_config
 from distiller.yolo import YOLODistiller
 

@@ -3,3 +3,4 @@
 train_args = dict(
     data='data/digits/yolo/segment/digits-seg.yaml', epochs=30, imgsz=128, batch=16, device='cpu', workers=2,
     fliplr=0.0, close_mosaic=10, plots=False, seed=0, deterministic=True)
+runner_type = 'YOLORunner'  # Ultralytics' trainer and validator, not the mmengine Runner

@@ -1,0 +1,81 @@
+"""The mmengine Runner as ``tools/train.py`` and ``tools/test.py`` use it for mmdet/mmseg models and distillers."""
+from typing import Optional
+
+from mmengine.config import Config
+from mmengine.logging import print_log
+from mmengine.runner import Runner
+
+from ..compat import prepare_cpu_distributed
+from ..pruning import resize_for_checkpoint
+from ..registry import RUNNERS
+from .checkpoint_loader import load_checkpoint_for_test
+
+_AMP_WRAPPERS = {'OptimWrapper': 'AmpOptimWrapper', 'BNSparsityOptimWrapper': 'BNSparsityAmpOptimWrapper'}
+
+
+@RUNNERS.register_module()
+class MMRunner(Runner):
+    """mmengine's ``Runner`` plus the command-line semantics of the tools: ``--amp``, ``--resume``, CPU process
+    groups, and testing a checkpoint in whatever form it was saved (full distiller, student-only, pruned).
+
+    It is the default ``runner_type`` of the tools; a config picks another one (``runner_type = 'YOLORunner'``).
+    """
+
+    @classmethod
+    def from_train_cfg(cls, cfg: Config, amp: bool = False, resume: Optional[str] = None) -> 'MMRunner':
+        """Build the runner that trains ``cfg``.
+
+        Args:
+            cfg (Config): The runner config.
+            amp (bool): Train with automatic mixed precision (the optimizer wrapper's AMP variant).
+            resume (str, optional): ``'auto'`` for the latest checkpoint of the work dir, or a checkpoint path.
+
+        Returns:
+            MMRunner: The runner.
+
+        Raises:
+            ValueError: ``amp`` with an optimizer wrapper that has no AMP variant.
+        """
+        if amp:
+            wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+            if wrapper in _AMP_WRAPPERS.values():
+                print_log('AMP is already enabled in the config.', logger='current')
+            elif wrapper in _AMP_WRAPPERS:
+                cfg.optim_wrapper.type = _AMP_WRAPPERS[wrapper]
+                cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+            else:
+                raise ValueError(f'--amp: optim_wrapper.type {wrapper!r} has no AMP variant; expected one of '
+                                 f'{sorted(_AMP_WRAPPERS)}')
+        if resume is not None:
+            cfg.resume = True
+            cfg.load_from = None if resume == 'auto' else resume
+        prepare_cpu_distributed(cfg)
+        return cls.from_cfg(cfg)
+
+    @classmethod
+    def from_test_cfg(cls, cfg: Config, checkpoint: str, teacher: bool = False, pruned: bool = False) -> 'MMRunner':
+        """Build the runner that tests ``checkpoint`` with the test loop and evaluator of ``cfg``.
+
+        Args:
+            cfg (Config): A distiller config or the student's own config.
+            checkpoint (str): A full distiller checkpoint or a student-only one.
+            teacher (bool): Test the distiller's teacher instead of the student.
+            pruned (bool): The checkpoint holds a pruned model: the layers take its shapes before it is loaded.
+
+        Returns:
+            MMRunner: The runner, with the checkpoint loaded.
+        """
+        cfg.load_from = None
+        cfg.resume = False
+        if teacher:
+            if 'teacher_cfg' not in cfg.model:
+                raise SystemExit('--teacher needs a distiller config (one with model.teacher_cfg)')
+            cfg.model.test_teacher = True
+        elif 'teacher_pretrained' in cfg.model:
+            cfg.model.teacher_pretrained = None  # only the student is tested; the teacher file is not needed
+        prepare_cpu_distributed(cfg)
+        runner = cls.from_cfg(cfg)
+        if pruned:
+            resize_for_checkpoint(runner.model, checkpoint)
+        load_checkpoint_for_test(runner.model, checkpoint)
+        return runner
