@@ -1,12 +1,12 @@
 """The losses of a ``distill_cfg``: hooks on both models, connectors, losses and schedules, built from one dry run."""
 import inspect
 from contextlib import ExitStack, contextmanager
-from typing import Any, Callable, Dict, Iterator, List, Sequence
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
 from torch import Tensor, nn
 
 from ..registry import CONNECTORS, DISTILL_LOSSES
-from .connectors import ChannelAlign
+from .connectors import ChannelAlign, FeatureNorm
 from .distill_cfg import MethodSpec, PairSpec, parse_distill_cfg
 from .errors import DistillConfigError
 from .method import DistillMethod
@@ -45,7 +45,7 @@ class DistillLossSet(nn.Module):
     @property
     def requires(self) -> set:
         """Extra inputs (``gt_bboxes``, ``img_shapes``, ``targets`` ...) that some loss needs."""
-        return {key for method in self.methods.values() for key in getattr(method.loss, 'requires', ())}
+        return {key for method in self.methods.values() for key in getattr(method.loss_module, 'requires', ())}
 
     def calibrate(self, student_forward: Callable[[], Any], teacher_forward: Callable[[], Any]) -> None:
         """Run one forward of each model, then build and check connectors and losses.
@@ -70,7 +70,7 @@ class DistillLossSet(nn.Module):
                     'elements with index/student_index/teacher_index')
             for method in pair.methods:
                 if method.name not in self.methods:
-                    self.methods[method.name] = _build_method(method, s_items[0], t_items[0])
+                    self.methods[method.name] = _build_method(method, s_items, t_items)
 
     @contextmanager
     def recording(self, teacher_stop_early: bool = True) -> Iterator['DistillLossSet']:
@@ -116,13 +116,23 @@ class DistillLossSet(nn.Module):
             teacher = _flatten(self.teacher_recorder.get(pair.teacher))
             for spec in pair.methods:
                 method = self.methods[spec.name]
-                needed = getattr(method.loss, 'requires', ())
+                needed = getattr(method.loss_module, 'requires', ())
                 missing = [key for key in needed if key not in extra]
                 if missing:
                     raise RuntimeError(f'{spec.config_key}: {spec.type} needs {", ".join(missing)}, which the '
                                        'distiller did not pass')
                 losses[spec.name] = method(student, teacher, **{key: extra[key] for key in needed})
         return losses
+
+    def level_losses(self) -> Dict[str, Tensor]:
+        """The unscaled per-element losses of the last :meth:`forward`, for the logs.
+
+        Returns:
+            dict[str, Tensor]: ``'<method name>.level<i>'`` -> detached scalar, for the methods whose pair has more
+            than one element (their sum, times weight and schedule factor, is the method's entry).
+        """
+        return {f'{name}.level{i}': value for name, method in self.methods.items()
+                for i, value in enumerate(method.level_losses)}
 
     def remove_hooks(self) -> None:
         """Remove the forward hooks from both models."""
@@ -147,8 +157,41 @@ def _channels(feat: Tensor) -> int:
     return feat.shape[1] if feat.dim() > 1 else 1
 
 
-def _build_method(spec: MethodSpec, student: Tensor, teacher: Tensor) -> DistillMethod:
-    """Build connectors and loss of one method from sample student/teacher features."""
+def _build_method(spec: MethodSpec, students: List[Tensor], teachers: List[Tensor]) -> DistillMethod:
+    """Build connectors and loss of one method from the sample features of every element of its pair.
+
+    Elements of equal channels share one set of connectors and one loss; otherwise each element gets its own
+    connectors, norms and (if it has any parameters or buffers) its own loss.
+    """
+    parts = [_element_parts(spec, s, t) for s, t in zip(students, teachers)]
+    resize = any(part['resize'] for part in parts)
+    shared = len({(_channels(s), _channels(t)) for s, t in zip(students, teachers)}) == 1
+    if shared:
+        first = parts[0]
+        return DistillMethod(first['loss'], first['align'], first['norm_student'], first['norm_teacher'], resize,
+                             spec.schedule)
+    losses = [part['loss'] for part in parts]
+    loss = nn.ModuleList(losses) if any(_has_state(m) for m in losses) else losses[0]
+    align = _per_element([part['align'] for part in parts])
+    norm_student = _per_element([part['norm_student'] for part in parts])
+    norm_teacher = _per_element([part['norm_teacher'] for part in parts])
+    return DistillMethod(loss, align, norm_student, norm_teacher, resize, spec.schedule)
+
+
+def _has_state(module: nn.Module) -> bool:
+    """Whether a module owns parameters or buffers (then each element needs its own)."""
+    return next(iter(module.state_dict()), None) is not None
+
+
+def _per_element(modules: List[Optional[nn.Module]]) -> Optional[nn.ModuleList]:
+    """One module per element (``nn.Identity`` where an element needs none), or None when none needs one."""
+    if all(module is None for module in modules):
+        return None
+    return nn.ModuleList(module if module is not None else nn.Identity() for module in modules)
+
+
+def _element_parts(spec: MethodSpec, student: Tensor, teacher: Tensor) -> Dict[str, Any]:
+    """Connectors, norms and loss of one method for one student/teacher feature pair."""
     shapes = f'student {tuple(student.shape)}, teacher {tuple(teacher.shape)}'
     c_s, c_t = _channels(student), _channels(teacher)
     loss_cfg = dict(spec.loss_cfg)
@@ -178,10 +221,14 @@ def _build_method(spec: MethodSpec, student: Tensor, teacher: Tensor) -> Distill
     if resize and spec.align is False:
         raise DistillConfigError(f'{spec.config_key}: spatial sizes differ ({shapes}) and align=False forbids the '
                                  'resize connector')
-    norm_channels = c_t if spec.normalize else None
     if spec.normalize and student.dim() != 4:
         raise DistillConfigError(f'{spec.config_key}.normalize: needs N x C x H x W features ({shapes})')
-    return DistillMethod(DISTILL_LOSSES.build(loss_cfg), align, norm_channels, resize, spec.schedule)
+    # The student's norm sits after the connector: at the teacher's width when aligned, else at its own width
+    # (a loss that aligns channels itself, such as MGD or FGD, receives the student feature as it is).
+    student_width = c_t if align is not None else c_s
+    return dict(loss=DISTILL_LOSSES.build(loss_cfg), align=align, resize=resize,
+                norm_student=FeatureNorm(student_width) if spec.normalize else None,
+                norm_teacher=FeatureNorm(c_t) if spec.normalize else None)
 
 
 def _build_connector(cfg: dict, student_channels: int, teacher_channels: int) -> nn.Module:

@@ -1,36 +1,51 @@
 """One distillation method at run time: its connectors, its loss and its weight schedule."""
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Union
 
 import torch
 from torch import Tensor, nn
 
 from ..registry import WEIGHT_SCHEDULES
-from .connectors import FeatureNorm, SpatialResize
+from .connectors import SpatialResize
 from .precision import autocast_off, to_float32
 from .schedules import BaseWeightSchedule, TrainProgress
+
+Part = Optional[Union[nn.Module, nn.ModuleList]]
 
 
 class DistillMethod(nn.Module):
     """Connectors + loss of one ``methods`` entry, applied to every recorded student/teacher feature pair.
 
+    A pair records one feature per call of its module and per element of a tuple output (FPN levels, a shared head
+    called once per level, backbone stages). Where every element has the same channels, one set of connectors and one
+    loss serve them all. Where the channels differ, the connectors, the norms and any loss that owns parameters are
+    given as ``nn.ModuleList`` with one module per element; parameter-free losses stay shared.
+
     Args:
-        loss (nn.Module): The built loss (a ``BaseDistillLoss``).
-        align (nn.Module, optional): Student-side channel connector.
-        norm_channels (int, optional): Channels of the parameter-free BatchNorm put on both sides (None: no norm).
+        loss (nn.Module | nn.ModuleList): The built loss (a ``BaseDistillLoss``), or one per element.
+        align (nn.Module | nn.ModuleList, optional): Student-side channel connector(s); ``nn.Identity`` entries for
+            elements that need none.
+        norm_student (nn.Module | nn.ModuleList, optional): Parameter-free norm(s) on the student side.
+        norm_teacher (nn.Module | nn.ModuleList, optional): Parameter-free norm(s) on the teacher side.
         resize (bool): Resize student features to the teacher's spatial size when they differ.
         schedule (dict, optional): Weight schedule config.
     """
 
-    def __init__(self, loss: nn.Module, align: Optional[nn.Module] = None, norm_channels: Optional[int] = None,
-                 resize: bool = False, schedule: Optional[dict] = None) -> None:
+    def __init__(self, loss: Union[nn.Module, nn.ModuleList], align: Part = None, norm_student: Part = None,
+                 norm_teacher: Part = None, resize: bool = False, schedule: Optional[dict] = None) -> None:
         super().__init__()
         self.loss = loss
         self.align = align
-        self.norm_student = FeatureNorm(norm_channels) if norm_channels else None
-        self.norm_teacher = FeatureNorm(norm_channels) if norm_channels else None
+        self.norm_student = norm_student
+        self.norm_teacher = norm_teacher
         self.resize = SpatialResize() if resize else None
         self.schedule: Optional[BaseWeightSchedule] = WEIGHT_SCHEDULES.build(schedule) if schedule else None
         self.factor = 1.0
+        self.level_losses: List[Tensor] = []
+
+    @property
+    def loss_module(self) -> nn.Module:
+        """The loss (the first one where there is one per element): what it ``requires`` and accepts."""
+        return self.loss[0] if isinstance(self.loss, nn.ModuleList) else self.loss
 
     def set_progress(self, progress: TrainProgress) -> float:
         """Update the schedule factor.
@@ -45,17 +60,18 @@ class DistillMethod(nn.Module):
         return self.factor
 
     def forward(self, student: List[Tensor], teacher: List[Tensor], **extra: Any) -> Tensor:
-        """Loss over all feature pairs (summed over FPN levels / head calls unless the loss takes the sequence).
+        """Loss over all feature pairs (summed over elements unless the loss takes the sequence).
 
         Args:
-            student (list[Tensor]): Student features, one per call/level.
+            student (list[Tensor]): Student features, one per call/element.
             teacher (list[Tensor]): Teacher features, same length.
             **extra: Inputs the loss requires (gt boxes, targets, ...).
 
         Returns:
             Tensor: Scalar loss times the schedule factor, in float32: under autocast (AMP) the connectors and the
             loss run with autocast off on float32 copies of half-precision features, so softmaxes, logs and sums of
-            squares neither overflow nor lose the small differences they measure.
+            squares neither overflow nor lose the small differences they measure. The unscaled per-element values
+            are kept in :attr:`level_losses` for the logs.
         """
         with autocast_off(student):
             return self._loss(to_float32(student), to_float32(teacher), **extra)
@@ -63,21 +79,29 @@ class DistillMethod(nn.Module):
     def _loss(self, student: List[Tensor], teacher: List[Tensor], **extra: Any) -> Tensor:
         """The weighted loss of float32 features (see :meth:`forward`)."""
         if self.factor == 0:
+            self.level_losses = []
             return sum((p.sum() * 0 for p in self.parameters()), torch.zeros((), device=student[0].device))
-        pairs = [self._connect(s, t) for s, t in zip(student, teacher)]
-        if self.loss.accepts_sequence:
-            loss = self.loss([s for s, _ in pairs], [t for _, t in pairs], **extra)
+        pairs = [self._connect(i, s, t) for i, (s, t) in enumerate(zip(student, teacher))]
+        if self.loss_module.accepts_sequence:
+            loss = self.loss_module([s for s, _ in pairs], [t for _, t in pairs], **extra)
+            self.level_losses = []
         else:
-            loss = sum(self.loss(s, t, **extra) for s, t in pairs)
+            levels = [_part(self.loss, i)(s, t, **extra) for i, (s, t) in enumerate(pairs)]
+            self.level_losses = [v.detach() for v in levels] if len(levels) > 1 else []
+            loss = sum(levels)
         return loss * self.factor if self.factor != 1 else loss
 
-    def _connect(self, student: Tensor, teacher: Tensor):
-        """Apply the connectors to one pair."""
-        teacher = teacher.detach()
+    def _connect(self, index: int, student: Tensor, teacher: Tensor):
+        """Apply the connectors of element ``index`` to one pair (the loss detaches the teacher side)."""
         if self.align is not None:
-            student = self.align(student)
+            student = _part(self.align, index)(student)
         if self.resize is not None:
             student = self.resize(student, teacher)
         if self.norm_student is not None:
-            student, teacher = self.norm_student(student), self.norm_teacher(teacher)
+            student, teacher = _part(self.norm_student, index)(student), _part(self.norm_teacher, index)(teacher)
         return student, teacher
+
+
+def _part(module: Union[nn.Module, nn.ModuleList], index: int) -> nn.Module:
+    """The module of element ``index``: the shared one, or the element's own."""
+    return module[index] if isinstance(module, nn.ModuleList) else module

@@ -21,6 +21,22 @@ def to_float32(x: Any) -> Any:
     return x
 
 
+def detached(x: Any) -> Any:
+    """Detach tensors (also inside lists/tuples); leave everything else as it is.
+
+    Args:
+        x: A tensor, a list/tuple of them, or anything else.
+
+    Returns:
+        The same structure with detached tensors.
+    """
+    if isinstance(x, Tensor):
+        return x.detach()
+    if isinstance(x, (list, tuple)):
+        return type(x)(detached(v) for v in x)
+    return x
+
+
 def autocast_off(x: Any) -> torch.autocast:
     """A context that switches autocast off on the device of the first tensor found in ``x`` (CPU if none).
 

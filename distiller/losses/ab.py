@@ -2,7 +2,7 @@
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -42,12 +42,10 @@ class ABLoss(BaseDistillLoss):
         Returns:
             Tensor: The scalar loss.
         """
-        if preds_S.dim() != 4 or preds_S.shape != preds_T.shape:
-            raise ValueError('ABLoss expects student and teacher maps of the same shape (N, C, H, W), got '
-                             f'{tuple(preds_S.shape)} and {tuple(preds_T.shape)}; an align connector maps the '
-                             'student to the teacher channels')
+        check_shapes('ABLoss', preds_S, preds_T, 'student and teacher maps of the same shape (N, C, H, W)', ndim=4,
+                     hint='; an align connector maps the student to the teacher channels')
         m = self.margin
-        teacher_on = preds_T.detach() > 0
+        teacher_on = preds_T > 0
         off_term = (preds_S + m).pow(2) * ((preds_S > -m) & ~teacher_on)
         on_term = (preds_S - m).pow(2) * ((preds_S <= m) & teacher_on)
         return (off_term + on_term).mean()

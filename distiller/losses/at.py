@@ -3,7 +3,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -37,11 +37,9 @@ class ATLoss(BaseDistillLoss):
         Returns:
             Tensor: The scalar loss.
         """
-        if (preds_S.dim() != 4 or preds_T.dim() != 4
-                or preds_S.shape[:1] + preds_S.shape[2:] != preds_T.shape[:1] + preds_T.shape[2:]):
-            raise ValueError('ATLoss expects student and teacher maps (N, C, H, W) with the same N, H, W, '
-                             f'got {tuple(preds_S.shape)} and {tuple(preds_T.shape)}')
-        return (self._attention(preds_S) - self._attention(preds_T.detach())).pow(2).mean()
+        check_shapes('ATLoss', preds_S, preds_T, 'student and teacher maps (N, C, H, W) with the same N, H, W', ndim=4,
+                     same=(0, 2, 3))
+        return (self._attention(preds_S) - self._attention(preds_T)).pow(2).mean()
 
     def _attention(self, x: Tensor) -> Tensor:
         """L2-normalised ``mean_c |x| ** p`` of shape (N, H * W)."""

@@ -3,7 +3,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -38,11 +38,10 @@ class BinaryKDLoss(BaseDistillLoss):
         Returns:
             Tensor: The scalar loss.
         """
-        if preds_S.dim() < 2 or preds_S.shape != preds_T.shape:
-            raise ValueError(f'BinaryKDLoss expects student and teacher logits of the same shape (N, C, ...), got '
-                             f'{tuple(preds_S.shape)} and {tuple(preds_T.shape)}')
+        check_shapes('BinaryKDLoss', preds_S, preds_T, 'student and teacher logits of the same shape (N, C, ...)',
+                     min_ndim=2)
         logits_S = preds_S / self.tau
-        logits_T = preds_T.detach() / self.tau
+        logits_T = preds_T / self.tau
         p_T = logits_T.sigmoid()
         cross_entropy = F.binary_cross_entropy_with_logits(logits_S, p_T, reduction='none')
         entropy = F.binary_cross_entropy_with_logits(logits_T, p_T, reduction='none')

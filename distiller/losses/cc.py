@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -50,11 +50,10 @@ class CCLoss(BaseDistillLoss):
         Returns:
             Tensor: The scalar loss.
         """
-        if preds_S.dim() != 4 or preds_T.dim() != 4 or preds_S.shape[0] != preds_T.shape[0]:
-            raise ValueError('CCLoss expects student and teacher maps (N, C, H, W) with the same batch size N, '
-                             f'got {tuple(preds_S.shape)} and {tuple(preds_T.shape)}')
+        check_shapes('CCLoss', preds_S, preds_T, 'student and teacher maps (N, C, H, W) with the same batch size N',
+                     ndim=4, same=(0,))
         n = preds_S.shape[0]
-        return (self._correlation(preds_S) - self._correlation(preds_T.detach())).pow(2).sum() / n**2
+        return (self._correlation(preds_S) - self._correlation(preds_T)).pow(2).sum() / n**2
 
     def _correlation(self, x: Tensor) -> Tensor:
         """Taylor-expanded RBF kernel matrix (N, N) of the pooled, normalised embeddings."""

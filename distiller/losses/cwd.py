@@ -2,7 +2,7 @@
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -34,11 +34,10 @@ class ChannelWiseDivergence(BaseDistillLoss):
         Returns:
             Tensor: The scalar loss.
         """
-        if preds_S.dim() != 4 or preds_S.shape != preds_T.shape:
-            raise ValueError('ChannelWiseDivergence expects student and teacher maps of the same shape (N, C, H, W), '
-                             f'got {tuple(preds_S.shape)} and {tuple(preds_T.shape)}')
+        check_shapes('ChannelWiseDivergence', preds_S, preds_T,
+                     'student and teacher maps of the same shape (N, C, H, W)', ndim=4)
         n, c = preds_S.shape[:2]
         log_p_s = (preds_S.reshape(n * c, -1) / self.tau).log_softmax(dim=1)
-        log_p_t = (preds_T.detach().reshape(n * c, -1) / self.tau).log_softmax(dim=1)
+        log_p_t = (preds_T.reshape(n * c, -1) / self.tau).log_softmax(dim=1)
         kl = (log_p_t.exp() * (log_p_t - log_p_s)).sum()
         return kl * self.tau**2 / (n * c)

@@ -55,7 +55,7 @@ class DKDLoss(BaseDistillLoss):
         Returns:
             Tensor: The scalar loss (zero when every sample is ignored).
         """
-        logits_S, logits_T, labels = _flatten(preds_S, preds_T.detach(), targets)
+        logits_S, logits_T, labels = _flatten(preds_S, preds_T, targets)
         if labels.numel() == 0:
             return logits_S.sum() * 0.0
         z_S, z_T = logits_S / self.tau, logits_T / self.tau

@@ -5,7 +5,7 @@ import torch
 from torch import Tensor, nn
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -79,7 +79,6 @@ class FGDLoss(BaseDistillLoss):
         """
         self._check_inputs(preds_S, preds_T, gt_bboxes, img_shapes)
         n = preds_T.shape[0]
-        preds_T = preds_T.detach()
         preds_S = self.align(preds_S)
         fg_mask, bg_mask = box_masks(gt_bboxes, img_shapes, preds_T.shape[2:], preds_T.device)
         spatial_T, channel_T = self._attentions(preds_T)
@@ -104,12 +103,9 @@ class FGDLoss(BaseDistillLoss):
     def _check_inputs(self, preds_S: Tensor, preds_T: Tensor, gt_bboxes: Sequence[Tensor],
                       img_shapes: Sequence[Sequence[int]]) -> None:
         """Fail with one clear line when shapes or per-image inputs do not match."""
-        if (preds_S.dim() != 4 or preds_T.dim() != 4 or preds_S.shape[1] != self.student_channels
-                or preds_T.shape[1] != self.teacher_channels
-                or preds_S.shape[:1] + preds_S.shape[2:] != preds_T.shape[:1] + preds_T.shape[2:]):
-            raise ValueError(f'FGDLoss expects a student (N, {self.student_channels}, H, W) and a teacher '
-                             f'(N, {self.teacher_channels}, H, W), got {tuple(preds_S.shape)} and '
-                             f'{tuple(preds_T.shape)}')
+        check_shapes('FGDLoss', preds_S, preds_T, f'a student (N, {self.student_channels}, H, W) and a teacher '
+                     f'(N, {self.teacher_channels}, H, W)', ndim=4, same=(0, 2, 3),
+                     channels=(self.student_channels, self.teacher_channels))
         n = preds_T.shape[0]
         if len(gt_bboxes) != n or len(img_shapes) != n:
             raise ValueError(f'FGDLoss expects gt_bboxes and img_shapes for each of the {n} images, got '

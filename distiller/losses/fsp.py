@@ -45,7 +45,7 @@ class FSPLoss(BaseDistillLoss):
             Tensor: The scalar loss.
         """
         fsp_s = _fsp_matrix(*_check_pair(preds_S, 'student'))
-        fsp_t = _fsp_matrix(*(x.detach() for x in _check_pair(preds_T, 'teacher')))
+        fsp_t = _fsp_matrix(*_check_pair(preds_T, 'teacher'))
         if fsp_s.shape != fsp_t.shape:
             raise ValueError('FSPLoss: the student and teacher FSP matrices differ in shape (N, C1, C2): '
                              f'{tuple(fsp_s.shape)} vs {tuple(fsp_t.shape)}; the pairs need the same batch size and '

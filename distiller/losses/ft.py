@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -65,12 +65,9 @@ class FTLoss(BaseDistillLoss):
         Returns:
             Tensor: The scalar loss.
         """
-        if (preds_S.dim() != 4 or preds_T.dim() != 4 or preds_S.shape[1] != self.student_channels
-                or preds_T.shape[1] != self.teacher_channels
-                or preds_S.shape[:1] + preds_S.shape[2:] != preds_T.shape[:1] + preds_T.shape[2:]):
-            raise ValueError(f'FTLoss expects a student (N, {self.student_channels}, H, W) and a teacher '
-                             f'(N, {self.teacher_channels}, H, W), got {tuple(preds_S.shape)} and '
-                             f'{tuple(preds_T.shape)}')
+        check_shapes('FTLoss', preds_S, preds_T, f'a student (N, {self.student_channels}, H, W) and a teacher '
+                     f'(N, {self.teacher_channels}, H, W)', ndim=4, same=(0, 2, 3),
+                     channels=(self.student_channels, self.teacher_channels))
         factor_s = F.normalize(self.translator(preds_S).flatten(1), dim=1)
-        factor_t = torch.einsum('fc,nchw->nfhw', self.paraphraser, preds_T.detach())
+        factor_t = torch.einsum('fc,nchw->nfhw', self.paraphraser, preds_T)
         return (factor_s - F.normalize(factor_t.flatten(1), dim=1)).abs().mean()

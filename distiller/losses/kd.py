@@ -3,7 +3,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -40,14 +40,13 @@ class KDLoss(BaseDistillLoss):
         Returns:
             Tensor: The scalar loss.
         """
-        if preds_S.dim() < 2 or preds_S.shape != preds_T.shape:
-            raise ValueError(f'KDLoss expects student and teacher logits of the same shape (N, C, ...), got '
-                             f'{tuple(preds_S.shape)} and {tuple(preds_T.shape)}')
+        check_shapes('KDLoss', preds_S, preds_T, 'student and teacher logits of the same shape (N, C, ...)',
+                     min_ndim=2)
         if preds_S.shape[1] % self.groups:
             raise ValueError(f'KDLoss: {preds_S.shape[1]} channels do not split into groups={self.groups} '
                              'distributions')
         log_p_S = (_split(preds_S, self.groups) / self.tau).log_softmax(dim=1)
-        log_p_T = (_split(preds_T.detach(), self.groups) / self.tau).log_softmax(dim=1)
+        log_p_T = (_split(preds_T, self.groups) / self.tau).log_softmax(dim=1)
         kl = F.kl_div(log_p_S, log_p_T, reduction='batchmean', log_target=True)
         return kl * self.tau**2
 

@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -50,10 +50,8 @@ class KDSVDLoss(BaseDistillLoss):
         Returns:
             Tensor: The scalar loss.
         """
-        if (preds_S.dim() != 4 or preds_T.dim() != 4
-                or preds_S.shape[:1] + preds_S.shape[2:] != preds_T.shape[:1] + preds_T.shape[2:]):
-            raise ValueError('KDSVDLoss expects student and teacher maps (N, C, H, W) with the same N, H, W, '
-                             f'got {tuple(preds_S.shape)} and {tuple(preds_T.shape)}')
+        check_shapes('KDSVDLoss', preds_S, preds_T, 'student and teacher maps (N, C, H, W) with the same N, H, W',
+                     ndim=4, same=(0, 2, 3))
         if self.k > min(preds_S.shape[1], preds_T.shape[1], preds_S.shape[2] * preds_S.shape[3]):
             raise ValueError(f'KDSVDLoss: k={self.k} exceeds min(C_S, C_T, H * W) of the maps '
                              f'{tuple(preds_S.shape)} and {tuple(preds_T.shape)}')

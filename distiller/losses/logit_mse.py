@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -39,7 +39,6 @@ class LogitMSELoss(BaseDistillLoss):
             raise ValueError(f'LogitMSELoss expects the same non-zero number of student and teacher levels, got '
                              f'{len(levels_S)} and {len(levels_T)}')
         for level, (out_S, out_T) in enumerate(zip(levels_S, levels_T)):
-            if out_S.shape != out_T.shape:
-                raise ValueError(f'LogitMSELoss expects student and teacher outputs of the same shape, got '
-                                 f'{tuple(out_S.shape)} and {tuple(out_T.shape)} at level {level}')
-        return torch.stack([F.mse_loss(out_S, out_T.detach()) for out_S, out_T in zip(levels_S, levels_T)]).mean()
+            check_shapes('LogitMSELoss', out_S, out_T, 'student and teacher outputs of the same shape',
+                         hint=f' at level {level}')
+        return torch.stack([F.mse_loss(out_S, out_T) for out_S, out_T in zip(levels_S, levels_T)]).mean()

@@ -3,7 +3,7 @@ import torch
 from torch import Tensor, nn
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -58,14 +58,11 @@ class MGDLoss(BaseDistillLoss):
         n, _, h, w = _check_shapes(preds_S, preds_T, self.student_channels, self.teacher_channels)
         keep = torch.rand(n, 1, h, w, device=preds_S.device) >= self.lambda_mgd
         generated = self.generation(self.align(preds_S) * keep)
-        return self.alpha_mgd * (generated - preds_T.detach()).pow(2).sum() / n
+        return self.alpha_mgd * (generated - preds_T).pow(2).sum() / n
 
 
 def _check_shapes(preds_S: Tensor, preds_T: Tensor, student_channels: int, teacher_channels: int) -> torch.Size:
     """Check that both features are (N, C, H, W) with the configured channels and the same N, H, W."""
-    if (preds_S.dim() != 4 or preds_T.dim() != 4 or preds_S.shape[1] != student_channels
-            or preds_T.shape[1] != teacher_channels
-            or preds_S.shape[:1] + preds_S.shape[2:] != preds_T.shape[:1] + preds_T.shape[2:]):
-        raise ValueError(f'MGDLoss expects a student (N, {student_channels}, H, W) and a teacher '
-                         f'(N, {teacher_channels}, H, W), got {tuple(preds_S.shape)} and {tuple(preds_T.shape)}')
+    check_shapes('MGDLoss', preds_S, preds_T, f'a student (N, {student_channels}, H, W) and a teacher '
+                 f'(N, {teacher_channels}, H, W)', ndim=4, same=(0, 2, 3), channels=(student_channels, teacher_channels))
     return preds_T.shape

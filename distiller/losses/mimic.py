@@ -3,7 +3,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -27,7 +27,6 @@ class MimicLoss(BaseDistillLoss):
         Returns:
             Tensor: The scalar loss.
         """
-        if preds_S.shape != preds_T.shape:
-            raise ValueError(f'MimicLoss expects student and teacher features of the same shape, got '
-                             f'{tuple(preds_S.shape)} and {tuple(preds_T.shape)}; add an align connector')
-        return F.mse_loss(preds_S, preds_T.detach())
+        check_shapes('MimicLoss', preds_S, preds_T, 'student and teacher features of the same shape',
+                     hint='; add an align connector')
+        return F.mse_loss(preds_S, preds_T)

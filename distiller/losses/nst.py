@@ -3,7 +3,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -36,12 +36,10 @@ class NSTLoss(BaseDistillLoss):
         Returns:
             Tensor: The scalar loss.
         """
-        if (preds_S.dim() != 4 or preds_T.dim() != 4
-                or preds_S.shape[:1] + preds_S.shape[2:] != preds_T.shape[:1] + preds_T.shape[2:]):
-            raise ValueError('NSTLoss expects student and teacher maps (N, C, H, W) with the same N, H, W, '
-                             f'got {tuple(preds_S.shape)} and {tuple(preds_T.shape)}')
+        check_shapes('NSTLoss', preds_S, preds_T, 'student and teacher maps (N, C, H, W) with the same N, H, W',
+                     ndim=4, same=(0, 2, 3))
         s = F.normalize(preds_S.flatten(2), dim=2)
-        t = F.normalize(preds_T.detach().flatten(2), dim=2)
+        t = F.normalize(preds_T.flatten(2), dim=2)
         mmd = _kernel_mean(s, s) + _kernel_mean(t, t) - 2 * _kernel_mean(s, t)
         return mmd.mean()
 

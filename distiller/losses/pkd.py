@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -50,10 +50,8 @@ class PKDLoss(BaseDistillLoss):
                              f'{len(levels_S)} and {len(levels_T)}')
         loss = 0.0
         for level, (feat_S, feat_T) in enumerate(zip(levels_S, levels_T)):
-            if feat_S.dim() != 4 or feat_T.dim() != 4 or feat_S.shape[:2] != feat_T.shape[:2]:
-                raise ValueError(f'PKDLoss expects student and teacher features (N, C, H, W) with the same N and C, '
-                                 f'got {tuple(feat_S.shape)} and {tuple(feat_T.shape)} at level {level}')
-            feat_T = feat_T.detach()
+            check_shapes('PKDLoss', feat_S, feat_T, 'student and teacher features (N, C, H, W) with the same N and C',
+                         ndim=4, same=(0, 1), hint=f' at level {level}')
             if feat_S.shape[2:] != feat_T.shape[2:]:
                 if self.resize_stu:
                     feat_S = F.interpolate(feat_S, size=feat_T.shape[2:], mode='bilinear', align_corners=False)

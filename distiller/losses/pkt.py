@@ -3,7 +3,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -43,11 +43,10 @@ class PKTLoss(BaseDistillLoss):
         Returns:
             Tensor: The scalar loss.
         """
-        if preds_S.dim() != 4 or preds_T.dim() != 4 or preds_S.shape[0] != preds_T.shape[0]:
-            raise ValueError('PKTLoss expects student and teacher maps (N, C, H, W) with the same batch size N, '
-                             f'got {tuple(preds_S.shape)} and {tuple(preds_T.shape)}')
+        check_shapes('PKTLoss', preds_S, preds_T, 'student and teacher maps (N, C, H, W) with the same batch size N',
+                     ndim=4, same=(0,))
         p_s = _conditional_probabilities(preds_S)
-        p_t = _conditional_probabilities(preds_T.detach())
+        p_t = _conditional_probabilities(preds_T)
         return (p_t * ((p_t + self.eps) / (p_s + self.eps)).log()).mean()
 
 

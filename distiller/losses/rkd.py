@@ -4,7 +4,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -51,16 +51,15 @@ class RKDLoss(BaseDistillLoss):
         Returns:
             Tensor: The scalar loss.
         """
-        if preds_S.dim() != 4 or preds_T.dim() != 4 or preds_S.shape[0] != preds_T.shape[0]:
-            raise ValueError('RKDLoss expects student and teacher maps (N, C, H, W) with the same batch size N, '
-                             f'got {tuple(preds_S.shape)} and {tuple(preds_T.shape)}')
+        check_shapes('RKDLoss', preds_S, preds_T, 'student and teacher maps (N, C, H, W) with the same batch size N',
+                     ndim=4, same=(0,))
         n = preds_S.shape[0]
         min_n = 3 if self.w_angle > 0 else 2
         if n < min_n:
             raise ValueError(f'RKDLoss needs at least {min_n} samples per batch on each device (the angle term needs '
                              f'3, the distance term 2), got {n}; raise the batch size or set w_angle=0')
         emb_s = preds_S.mean(dim=(2, 3))
-        emb_t = preds_T.detach().mean(dim=(2, 3))
+        emb_t = preds_T.mean(dim=(2, 3))
         loss = preds_S.new_zeros(())
         if self.w_dist > 0:
             loss = loss + self.w_dist * F.smooth_l1_loss(_distances(emb_s), _distances(emb_t))

@@ -3,7 +3,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -33,11 +33,10 @@ class SPLoss(BaseDistillLoss):
         Returns:
             Tensor: The scalar loss.
         """
-        if preds_S.dim() < 2 or preds_T.dim() < 2 or preds_S.shape[0] != preds_T.shape[0]:
-            raise ValueError('SPLoss expects student and teacher features (N, ...) with the same batch size N, '
-                             f'got {tuple(preds_S.shape)} and {tuple(preds_T.shape)}')
+        check_shapes('SPLoss', preds_S, preds_T, 'student and teacher features (N, ...) with the same batch size N',
+                     min_ndim=2, same=(0,))
         n = preds_S.shape[0]
-        return (_similarity(preds_S) - _similarity(preds_T.detach())).pow(2).sum() / n**2
+        return (_similarity(preds_S) - _similarity(preds_T)).pow(2).sum() / n**2
 
 
 def _similarity(x: Tensor) -> Tensor:

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss
+from .base import BaseDistillLoss, check_shapes
 
 
 @DISTILL_LOSSES.register_module()
@@ -60,12 +60,9 @@ class VIDLoss(BaseDistillLoss):
         Returns:
             Tensor: The scalar loss.
         """
-        if (preds_S.dim() != 4 or preds_T.dim() != 4 or preds_S.shape[1] != self.student_channels
-                or preds_T.shape[1] != self.teacher_channels
-                or preds_S.shape[:1] + preds_S.shape[2:] != preds_T.shape[:1] + preds_T.shape[2:]):
-            raise ValueError(f'VIDLoss expects a student (N, {self.student_channels}, H, W) and a teacher '
-                             f'(N, {self.teacher_channels}, H, W), got {tuple(preds_S.shape)} and '
-                             f'{tuple(preds_T.shape)}')
+        check_shapes('VIDLoss', preds_S, preds_T, f'a student (N, {self.student_channels}, H, W) and a teacher '
+                     f'(N, {self.teacher_channels}, H, W)', ndim=4, same=(0, 2, 3),
+                     channels=(self.student_channels, self.teacher_channels))
         mean = self.regressor(preds_S)
         var = (F.softplus(self.alpha) + self.eps).view(1, -1, 1, 1)
-        return 0.5 * (var.log() + (preds_T.detach() - mean).pow(2) / var).mean()
+        return 0.5 * (var.log() + (preds_T - mean).pow(2) / var).mean()
