@@ -7,8 +7,11 @@ PYTHON := $(VENV)/bin/python
 install:
 	bash tools/install.sh
 
+# Two pytest-xdist workers with one thread each (2-core machines); --dist loadfile keeps a file's tests, and so its
+# module-scoped fixtures, on one worker. PYTEST_ARGS adds options: make test PYTEST_ARGS='-m "not slow"'.
+PYTEST_WORKERS ?= 2
 test: install
-	$(PYTHON) -m pytest
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PYTHON) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The one-command demo: data, teacher (trained once, then kept), plain and distilled student, table and curves in
 # results/demo.{md,json} and results/demo_curves.png.

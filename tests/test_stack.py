@@ -1,21 +1,50 @@
-"""The pinned stack imports together and mmcv's compiled ops run."""
+"""The installed stack fits the ranges setup.cfg declares, imports together, and mmcv's compiled ops run."""
+import configparser
 import importlib
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import pytest
 import torch
+from packaging.requirements import Requirement
 
-PINNED = {'torch': '2.14.1', 'torchvision': '0.29.1', 'mmcv': '2.1.0', 'mmengine': '0.10.7', 'mmdet': '3.3.0',
-          'mmseg': '1.2.2'}
-
-
-@pytest.mark.parametrize('name,version', sorted(PINNED.items()))
-def test_pinned_versions(name: str, version: str) -> None:
-    assert importlib.import_module(name).__version__.split('+')[0] == version
+SETUP_CFG = Path(__file__).resolve().parents[1] / 'setup.cfg'
 
 
-def test_ultralytics_84_imports_offline() -> None:
+def install_requires() -> list:
+    """The requirements of ``[options] install_requires`` in setup.cfg."""
+    parser = configparser.ConfigParser()
+    parser.read(SETUP_CFG)
+    lines = parser['options']['install_requires'].splitlines()
+    return [Requirement(line.split('#', 1)[0].strip()) for line in lines if line.split('#', 1)[0].strip()]
+
+
+REQUIREMENTS = install_requires()
+
+
+def test_setup_cfg_declares_the_stack() -> None:
+    names = {req.name for req in REQUIREMENTS}
+    assert {'torch', 'torchvision', 'mmcv', 'mmengine', 'mmdet', 'mmsegmentation', 'ultralytics'} <= names
+
+
+@pytest.mark.parametrize('req', REQUIREMENTS, ids=str)
+def test_installed_version_in_declared_range(req: Requirement) -> None:
+    try:
+        installed = version(req.name)
+    except PackageNotFoundError:
+        pytest.fail(f'{req.name} is required by setup.cfg ({req}) but not installed')
+    assert req.specifier.contains(installed, prereleases=True), f'{req.name} {installed} is outside {req}'
+
+
+@pytest.mark.parametrize('module', ['torch', 'torchvision', 'mmcv', 'mmengine', 'mmdet', 'mmseg'])
+def test_stack_imports(module: str) -> None:
+    importlib.import_module(module)
+
+
+def test_ultralytics_imports_offline() -> None:
+    import distiller  # noqa: F401  sets Ultralytics' offline switches before it is imported
     import ultralytics
-    assert ultralytics.__version__.startswith('8.4.')
+    assert ultralytics.__version__
 
 
 def test_mmcv_compiled_nms_matches_expected() -> None:

@@ -1,7 +1,7 @@
 """The efficacy benchmark's arithmetic: means, seed spreads, deltas, the verdict against the spread, the table."""
 import pytest
 
-from distiller.benchmark.efficacy import PLAIN, suite_markdown, summarize_suite
+from distiller.benchmark.efficacy_table import PLAIN, suite_markdown, summarize_suite
 
 
 def _runs(method: str, values, times=(10.0, 10.0)):

@@ -1,6 +1,5 @@
 """The step suites run each mode as the engines do: the teacher stops at its last hook only in our modes."""
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -9,8 +8,7 @@ from mmengine.config import Config
 
 from distiller.benchmark import MMStepSuite, YOLOStepSuite
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / 'models'))
-from kd_runner_helpers import one_thread, run_tool, tail, tiny_pspnet  # noqa: E402
+from tests.helpers.kd_runner_helpers import one_thread, run_tool, tail, tiny_pspnet
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -8,14 +8,14 @@ import pytest
 import torch
 from mmengine.config import Config
 
+from tests.helpers.toy_runner_modules import toy_config
+
+
 REPO = Path(__file__).resolve().parents[2]
-HELPERS = REPO / 'tests' / 'helpers'
-sys.path.insert(0, str(HELPERS))
-from toy_runner_modules import toy_config  # noqa: E402
 
 
 def _train(config: Path, *extra: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HELPERS), str(REPO)]))
+    env = dict(os.environ, PYTHONPATH=str(REPO))
     return subprocess.run([sys.executable, str(REPO / 'tools' / 'train.py'), str(config), *extra],
                           env=env, capture_output=True, text=True, timeout=300)
 

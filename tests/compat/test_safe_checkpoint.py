@@ -77,15 +77,14 @@ def test_refused_on_resume_through_train_tool(tmp_path: Path) -> None:
     import sys
 
     from mmengine.config import Config
+
+    from tests.helpers.toy_runner_modules import toy_config
     repo = Path(__file__).resolve().parents[2]
-    helpers = repo / 'tests' / 'helpers'
-    sys.path.insert(0, str(helpers))
-    from toy_runner_modules import toy_config
 
     path, marker = _evil_checkpoint(tmp_path)
     cfg_path = tmp_path / 'toy.py'
     Config(toy_config(str(tmp_path / 'work'), max_epochs=1)).dump(str(cfg_path))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(helpers), str(repo)]))
+    env = dict(os.environ, PYTHONPATH=str(repo))
     proc = subprocess.run([sys.executable, str(repo / 'tools' / 'train.py'), str(cfg_path), '--resume', str(path)],
                           env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode != 0

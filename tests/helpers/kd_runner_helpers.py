@@ -1,7 +1,8 @@
 """Shared helpers of the distiller tests: the tiny digits data, test-written configs, running the tools.
 
-Also imported inside training subprocesses (through ``custom_imports``; the tests put this folder on ``PYTHONPATH``),
-where it registers two hooks: one that kills the run like a lost job, one that saves each rank's student.
+Also imported inside training subprocesses (through ``custom_imports`` as ``tests.helpers.kd_runner_helpers``; the
+tests put the repository root on ``PYTHONPATH``), where it registers two hooks: one that kills the run like a lost job,
+one that saves each rank's student.
 """
 import os
 import subprocess
@@ -17,7 +18,6 @@ from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
 
 REPO = Path(__file__).resolve().parents[2]
-HERE = Path(__file__).resolve().parent
 CONFIGS = REPO / 'configs'
 IMG = 64  # canvas side of the test data (the repository configs use 128)
 
@@ -115,7 +115,7 @@ model = dict(data_preprocessor=dict(size=({IMG}, {IMG})), decode_head=dict(dropo
 """)
     distiller = write_config(root / 'distiller_cwd_mimic_digits.py', f"""
 _base_ = [{str(CONFIGS / 'distillers' / 'cwd_pspnet_r50_to_r18_digits.py')!r}]
-custom_imports = dict(imports=['kd_runner_helpers'], allow_failed_imports=False)
+custom_imports = dict(imports=['tests.helpers.kd_runner_helpers'], allow_failed_imports=False)
 model = dict(
     teacher_cfg={str(teacher)!r},
     student_cfg={str(student)!r},
@@ -153,8 +153,9 @@ default_hooks = dict(checkpoint=dict(interval=2, max_keep_ckpts=-1), logger=dict
 
 
 def subprocess_env(threads: int = 1) -> dict:
-    """Environment of a tool subprocess: the repository and this folder importable, a bounded thread count."""
-    path = [str(HERE), str(REPO)] + ([os.environ['PYTHONPATH']] if os.environ.get('PYTHONPATH') else [])
+    """Environment of a tool subprocess: the repository (so ``distiller`` and ``tests.helpers``) importable, a bounded
+    thread count."""
+    path = [str(REPO)] + ([os.environ['PYTHONPATH']] if os.environ.get('PYTHONPATH') else [])
     return dict(os.environ, PYTHONPATH=os.pathsep.join(path), OMP_NUM_THREADS=str(threads),
                 MKL_NUM_THREADS=str(threads))
 

@@ -1,6 +1,7 @@
 """A small model and dataset registered in mmengine's registries, for Runner-level tests of the install.
 
-Imported by test configs through ``custom_imports``; the test puts this folder on ``PYTHONPATH``.
+Imported by test configs through ``custom_imports`` as ``tests.helpers.toy_runner_modules``; the tests put the
+repository root on ``PYTHONPATH``.
 """
 from typing import Dict, List, Optional
 
@@ -61,7 +62,7 @@ class HardExitHook(Hook):
 def toy_config(work_dir: str, max_epochs: int, extra_hooks: Optional[List[Dict]] = None) -> dict:
     """Config of a toy run with momentum SGD and a step LR schedule (both must be restored on resume)."""
     return dict(
-        custom_imports=dict(imports=['toy_runner_modules'], allow_failed_imports=False),
+        custom_imports=dict(imports=['tests.helpers.toy_runner_modules'], allow_failed_imports=False),
         model=dict(type='ToyConvNet'),
         work_dir=work_dir,
         train_dataloader=dict(

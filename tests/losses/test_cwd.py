@@ -38,30 +38,6 @@ def test_zero_when_student_equals_teacher():
     assert ChannelWiseDivergence(tau=2.0)(preds_S, preds_S.clone()).item() == pytest.approx(0.0, abs=1e-6)
 
 
-def test_gradient_reaches_student_only():
-    preds_S, preds_T = _features()
-    preds_S.requires_grad_(True)
-    preds_T.requires_grad_(True)
-    ChannelWiseDivergence()(preds_S, preds_T).backward()
-    assert preds_S.grad is not None and preds_S.grad.abs().sum() > 0
-    assert preds_T.grad is None
-
-
-def test_bf16_autocast_computes_in_fp32():
-    preds_S, preds_T = (x.bfloat16() for x in _features())
-    loss_fn = ChannelWiseDivergence(tau=2.0)
-    with torch.autocast('cpu', dtype=torch.bfloat16):
-        loss = loss_fn(preds_S, preds_T)
-    assert loss.dtype == torch.float32
-    torch.testing.assert_close(loss, loss_fn(preds_S.float(), preds_T.float()), rtol=1e-5, atol=1e-6)
-
-
-def test_weight_scales_loss():
-    preds_S, preds_T = _features()
-    expected = 2.5 * ChannelWiseDivergence()(preds_S, preds_T)
-    torch.testing.assert_close(ChannelWiseDivergence(weight=2.5)(preds_S, preds_T), expected)
-
-
 def test_shape_mismatch_is_reported():
     with pytest.raises(ValueError, match=r'same shape \(N, C, H, W\).*\(2, 3, 4, 4\) and \(2, 4, 4, 4\)'):
         ChannelWiseDivergence()(torch.randn(2, 3, 4, 4), torch.randn(2, 4, 4, 4))

@@ -78,38 +78,12 @@ def test_zero_when_student_equals_teacher():
     assert loss.item() == pytest.approx(0.0, abs=1e-5)
 
 
-def test_gradient_reaches_student_only():
-    preds_S, preds_T = _logits((5, 7))
-    preds_S.requires_grad_(True)
-    preds_T.requires_grad_(True)
-    DKDLoss()(preds_S, preds_T, targets=torch.tensor([0, 1, 2, 3, 4])).backward()
-    assert preds_S.grad is not None and preds_S.grad.abs().sum() > 0
-    assert torch.isfinite(preds_S.grad).all()
-    assert preds_T.grad is None
-
-
 def test_confident_logits_stay_finite():
     preds_S = torch.tensor([[60.0, -60.0, 0.0]], requires_grad=True)
     preds_T = torch.tensor([[80.0, 0.0, -80.0]])
     loss = DKDLoss(tau=1.0)(preds_S, preds_T, targets=torch.tensor([0]))
     loss.backward()
     assert torch.isfinite(loss) and torch.isfinite(preds_S.grad).all()
-
-
-def test_bf16_autocast_computes_in_fp32():
-    preds_S, preds_T = (x.bfloat16() for x in _logits((5, 7)))
-    targets = torch.tensor([0, 1, 2, 3, 4])
-    with torch.autocast('cpu', dtype=torch.bfloat16):
-        loss = DKDLoss()(preds_S, preds_T, targets=targets)
-    assert loss.dtype == torch.float32
-    torch.testing.assert_close(loss, DKDLoss()(preds_S.float(), preds_T.float(), targets=targets))
-
-
-def test_weight_scales_loss():
-    preds_S, preds_T = _logits((5, 7))
-    targets = torch.tensor([0, 1, 2, 3, 4])
-    torch.testing.assert_close(DKDLoss(weight=2.0)(preds_S, preds_T, targets=targets),
-                               2.0 * DKDLoss()(preds_S, preds_T, targets=targets))
 
 
 def test_declares_its_extra_input():

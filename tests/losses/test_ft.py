@@ -4,7 +4,6 @@ import torch
 from torch import nn
 
 from distiller.losses.ft import FTLoss
-from distiller.registry import DISTILL_LOSSES
 
 
 def _set_identity(loss: FTLoss) -> None:
@@ -24,10 +23,6 @@ def _normalised(x: np.ndarray) -> np.ndarray:
 def _inputs(c_s: int = 4, c_t: int = 4):
     torch.manual_seed(0)
     return torch.randn(2, c_s, 3, 3), torch.randn(2, c_t, 3, 3)
-
-
-def test_registered():
-    assert DISTILL_LOSSES.get('FTLoss') is FTLoss
 
 
 def test_value_with_identity_translator_and_paraphraser():
@@ -66,41 +61,12 @@ def test_only_the_translator_is_trained():
     assert torch.equal(FTLoss(3, 5).paraphraser, torch.eye(5))
 
 
-def test_gradient_reaches_student_only():
-    s, t = _inputs(3, 5)
-    s.requires_grad_(True)
-    t.requires_grad_(True)
-    loss = FTLoss(3, 5, factor_channels=2)
-    loss(s, t).backward()
-    assert s.grad is not None and torch.isfinite(s.grad).all() and s.grad.abs().sum() > 0
-    assert t.grad is None
-    assert all(p.grad is not None for p in loss.parameters())
-
-
 def test_zero_when_translated_student_equals_teacher():
     s, _ = _inputs()
     s = s.abs()
     loss = FTLoss(4, 4)
     _set_identity(loss)
     assert loss(s, 2.0 * s).item() == pytest.approx(0.0, abs=1e-7)
-
-
-def test_bf16_autocast_returns_float32():
-    s, t = _inputs(3, 5)
-    loss = FTLoss(3, 5, factor_channels=2)
-    with torch.autocast('cpu', dtype=torch.bfloat16):
-        out = loss(s.bfloat16(), t.bfloat16())
-    assert out.dtype == torch.float32
-    torch.testing.assert_close(out, loss(s.bfloat16().float(), t.bfloat16().float()))
-    torch.testing.assert_close(out, loss(s, t), rtol=5e-2, atol=1e-4)
-
-
-def test_weight_scales():
-    s, t = _inputs()
-    base = FTLoss(4, 4)
-    scaled = FTLoss(4, 4, weight=3.0)
-    scaled.load_state_dict(base.state_dict())
-    torch.testing.assert_close(scaled(s, t), 3.0 * base(s, t))
 
 
 def test_bad_inputs():

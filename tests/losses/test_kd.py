@@ -41,28 +41,6 @@ def test_zero_when_student_equals_teacher():
     assert KDLoss(tau=4.0)(preds_S, preds_S.clone()).item() == pytest.approx(0.0, abs=1e-6)
 
 
-def test_gradient_reaches_student_only():
-    preds_S, preds_T = _logits((4, 6))
-    preds_S.requires_grad_(True)
-    preds_T.requires_grad_(True)
-    KDLoss(tau=2.0)(preds_S, preds_T).backward()
-    assert preds_S.grad is not None and preds_S.grad.abs().sum() > 0
-    assert preds_T.grad is None
-
-
-def test_bf16_autocast_computes_in_fp32():
-    preds_S, preds_T = (x.bfloat16() for x in _logits((4, 6)))
-    with torch.autocast('cpu', dtype=torch.bfloat16):
-        loss = KDLoss(tau=2.0)(preds_S, preds_T)
-    assert loss.dtype == torch.float32
-    torch.testing.assert_close(loss, KDLoss(tau=2.0)(preds_S.float(), preds_T.float()))
-
-
-def test_weight_scales_loss():
-    preds_S, preds_T = _logits((4, 6))
-    torch.testing.assert_close(KDLoss(weight=0.9)(preds_S, preds_T), 0.9 * KDLoss()(preds_S, preds_T))
-
-
 def test_shape_mismatch_is_reported():
     with pytest.raises(ValueError, match=r'same shape \(N, C, \.\.\.\), got \(4, 6\) and \(4, 7\)'):
         KDLoss()(torch.randn(4, 6), torch.randn(4, 7))

@@ -3,7 +3,6 @@ import pytest
 import torch
 
 from distiller.losses.kdsvd import KDSVDLoss
-from distiller.registry import DISTILL_LOSSES
 
 
 def _reference(s: np.ndarray, t: np.ndarray, k: int) -> float:
@@ -21,24 +20,11 @@ def _inputs(c_s: int = 3, c_t: int = 5):
     return torch.randn(2, c_s, 3, 4), torch.randn(2, c_t, 3, 4)
 
 
-def test_registered():
-    assert DISTILL_LOSSES.get('KDSVDLoss') is KDSVDLoss
-
-
 @pytest.mark.parametrize('k', [1, 2, 3])
 def test_value_matches_formula_with_different_channels(k):
     s, t = _inputs()
     expected = _reference(s.double().numpy(), t.double().numpy(), k)
     assert KDSVDLoss(k=k)(s, t).item() == pytest.approx(expected, rel=1e-4, abs=1e-6)
-
-
-def test_gradient_reaches_student_only():
-    s, t = _inputs()
-    s.requires_grad_(True)
-    t.requires_grad_(True)
-    KDSVDLoss(k=2)(s, t).backward()
-    assert s.grad is not None and torch.isfinite(s.grad).all() and s.grad.abs().sum() > 0
-    assert t.grad is None
 
 
 def test_gradient_descent_reduces_loss():
@@ -77,21 +63,6 @@ def test_degenerate_maps_are_finite():
     value = loss(s, torch.zeros_like(t))
     value.backward()
     assert value.item() == 0.0 and torch.equal(s.grad, torch.zeros_like(s))
-
-
-def test_bf16_autocast_returns_float32():
-    s, t = _inputs()
-    loss = KDSVDLoss(k=2)
-    with torch.autocast('cpu', dtype=torch.bfloat16):
-        out = loss(s.bfloat16(), t.bfloat16())
-    assert out.dtype == torch.float32
-    torch.testing.assert_close(out, loss(s.bfloat16().float(), t.bfloat16().float()))
-    torch.testing.assert_close(out, loss(s, t), rtol=5e-2, atol=1e-3)
-
-
-def test_weight_scales():
-    s, t = _inputs()
-    torch.testing.assert_close(KDSVDLoss(weight=3.0)(s, t), 3.0 * KDSVDLoss()(s, t))
 
 
 def test_bad_inputs():

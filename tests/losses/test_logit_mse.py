@@ -31,28 +31,6 @@ def test_zero_when_student_equals_teacher():
     assert LogitMSELoss()(levels_S, [x.clone() for x in levels_S]).item() == 0.0
 
 
-def test_gradient_reaches_every_student_level_and_no_teacher():
-    levels_S, levels_T = _levels()
-    for x in levels_S + levels_T:
-        x.requires_grad_(True)
-    LogitMSELoss()(levels_S, levels_T).backward()
-    assert all(x.grad is not None and x.grad.abs().sum() > 0 for x in levels_S)
-    assert all(x.grad is None for x in levels_T)
-
-
-def test_bf16_autocast_computes_in_fp32():
-    levels_S, levels_T = ([x.bfloat16() for x in levels] for levels in _levels())
-    with torch.autocast('cpu', dtype=torch.bfloat16):
-        loss = LogitMSELoss()(levels_S, levels_T)
-    assert loss.dtype == torch.float32
-    torch.testing.assert_close(loss, LogitMSELoss()([x.float() for x in levels_S], [x.float() for x in levels_T]))
-
-
-def test_weight_scales_loss():
-    levels_S, levels_T = _levels()
-    torch.testing.assert_close(LogitMSELoss(weight=3.0)(levels_S, levels_T), 3.0 * LogitMSELoss()(levels_S, levels_T))
-
-
 def test_level_count_mismatch_is_reported():
     levels_S, levels_T = _levels()
     with pytest.raises(ValueError, match='same non-zero number of student and teacher levels, got 3 and 2'):

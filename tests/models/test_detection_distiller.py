@@ -6,11 +6,12 @@ from typing import Iterator, List, Tuple
 
 import pytest
 import torch
-from kd_runner_helpers import in_process_setup
 from mmengine.config import Config
 
 from distiller.core import ChannelAlign
 from distiller.models import DetectionDistiller
+
+from tests.helpers.kd_runner_helpers import in_process_setup
 
 REPO = Path(__file__).resolve().parents[2]
 STUDENT_CFG = str(REPO / 'configs' / 'students' / 'retinanet_r18_fpn_digits.py')

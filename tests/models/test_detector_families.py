@@ -5,13 +5,14 @@ from typing import Iterator
 import numpy as np
 import pytest
 import torch
-from kd_runner_helpers import in_process_setup
 from mmdet.structures import DetDataSample
 from mmdet.structures.mask import BitmapMasks
 from mmengine.structures import InstanceData
 
 from distiller.registry import DISTILLERS
 from distiller.utils import load_config
+
+from tests.helpers.kd_runner_helpers import in_process_setup
 
 
 @pytest.fixture(scope='module', autouse=True)

@@ -6,11 +6,12 @@ from typing import Iterator
 
 import pytest
 import torch
-from kd_runner_helpers import in_process_setup, tiny_pspnet
 
 from distiller.core.errors import DistillConfigError
 from distiller.models import BaseDistiller
 from distiller.registry import DISTILLERS
+
+from tests.helpers.kd_runner_helpers import in_process_setup, tiny_pspnet
 
 CALIBRATE = (2, 3, 32, 32)
 

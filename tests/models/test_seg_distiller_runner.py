@@ -10,13 +10,14 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from kd_runner_helpers import (build_seg_teacher, in_process_setup, load, make_digits, one_thread, run_tool, tail,
-                               train, write_config, write_seg_configs)
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from distiller.datasets import SEG_CLASSES
 from distiller.registry import DISTILLERS
+
+from tests.helpers.kd_runner_helpers import (build_seg_teacher, in_process_setup, load, make_digits, one_thread,
+                                             run_tool, tail, train, write_config, write_seg_configs)
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]

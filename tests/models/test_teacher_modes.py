@@ -3,9 +3,10 @@ from typing import Iterator, List
 
 import pytest
 import torch
-from kd_runner_helpers import build_tiny_seg_distiller, in_process_setup, seg_batch
 
 from distiller.engine import DistillerOptimWrapperConstructor
+
+from tests.helpers.kd_runner_helpers import build_tiny_seg_distiller, in_process_setup, seg_batch
 
 
 @pytest.fixture(scope='module', autouse=True)

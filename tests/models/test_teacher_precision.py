@@ -3,7 +3,8 @@ from typing import Iterator
 
 import pytest
 import torch
-from kd_runner_helpers import build_tiny_seg_distiller, in_process_setup, seg_batch
+
+from tests.helpers.kd_runner_helpers import build_tiny_seg_distiller, in_process_setup, seg_batch
 
 
 @pytest.fixture(scope='module', autouse=True)

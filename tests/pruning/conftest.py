@@ -1,15 +1,9 @@
 """Fixtures of the compression tests: tiny YOLO data, an unpruned YOLOv8n 'teacher' checkpoint and its pruned copy."""
-import sys
 from pathlib import Path
 
 import pytest
 
-TESTS = Path(__file__).resolve().parents[1]
-for folder in ('yolo', 'models', 'helpers'):
-    if str(TESTS / folder) not in sys.path:
-        sys.path.insert(0, str(TESTS / folder))
-
-from yolo_helpers import YAMLS, make_data, save_teacher  # noqa: E402
+from tests.helpers.yolo_helpers import YAMLS, make_data, save_teacher
 
 
 @pytest.fixture(scope='session')
@@ -27,7 +21,8 @@ def yolov8n_ckpt(yolo_detect_data, tmp_path_factory) -> Path:
 @pytest.fixture(scope='session')
 def pruned_yolov8n(yolov8n_ckpt) -> Path:
     """``yolov8n_ckpt`` pruned by 30 % per layer (magnitude) and saved as an Ultralytics checkpoint."""
-    from distiller.pruning import PruneSettings, load_yolo_model, prune_yolo_model, save_yolo_checkpoint
+    from distiller.pruning import PruneSettings
+    from distiller.yolo.pruning import load_yolo_model, prune_yolo_model, save_yolo_checkpoint
     model = load_yolo_model(yolov8n_ckpt)
     prune_yolo_model(model, PruneSettings(ratio=0.3, criterion='magnitude'), imgsz=64)
     return save_yolo_checkpoint(model, yolov8n_ckpt.parent / 'yolov8n_pruned.pt')

@@ -3,11 +3,13 @@ from pathlib import Path
 
 import pytest
 import torch
-from kd_runner_helpers import one_thread, tiny_pspnet
 from torch import nn
 
-from distiller.pruning import (PruneSettings, build_mm_model, count_flops, load_pruned_checkpoint, load_yolo_model,
-                               prune_mm_model, prune_yolo_model, save_mm_checkpoint)
+from distiller.engine.mm_pruning import build_mm_model, prune_mm_model, save_mm_checkpoint
+from distiller.pruning import PruneSettings, count_flops, load_pruned_checkpoint
+from distiller.yolo.pruning import load_yolo_model, prune_yolo_model
+
+from tests.helpers.kd_runner_helpers import one_thread, tiny_pspnet
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -4,13 +4,15 @@ from pathlib import Path
 
 import pytest
 import torch
-from kd_runner_helpers import in_process_setup, seg_batch
-from test_prune_models import write_tiny_seg_config
-from yolo_helpers import IMG, distill, train_args
 
-from distiller.pruning import (PruneSettings, YOLOTraining, build_mm_model, load_pruned_checkpoint, prune_mm_model,
-                               save_mm_checkpoint)
+from distiller.engine.mm_pruning import build_mm_model, prune_mm_model, save_mm_checkpoint
+from distiller.pruning import PruneSettings, load_pruned_checkpoint
+from distiller.yolo import YOLOTraining
 from distiller.registry import DISTILLERS
+
+from tests.helpers.kd_runner_helpers import in_process_setup, seg_batch
+from tests.helpers.yolo_helpers import IMG, distill, train_args
+from tests.pruning.test_prune_models import write_tiny_seg_config
 
 pytestmark = pytest.mark.slow
 

@@ -3,7 +3,9 @@ import pytest
 import torch
 from torch import nn
 
-from distiller.pruning import PruneSettings, build_importance, prune_and_measure, resolve_keep
+from distiller.pruning import PruneSettings, resolve_keep
+from distiller.pruning.importance import build_importance
+from distiller.pruning.report import prune_and_measure
 
 
 @pytest.mark.parametrize('ratio', [0, 1, 1.5, -0.2, True])
@@ -33,7 +35,7 @@ def test_unknown_keep_module_names_the_closest_ones() -> None:
 
 
 def test_prune_tool_rejects_bad_arguments(tmp_path) -> None:
-    from tools_loader import load_tool
+    from tests.helpers.tools_loader import load_tool
     prune = load_tool('prune')
     with pytest.raises(ValueError, match='ratio: expected a fraction'):
         prune.main(['yolov8n.yaml', '--ratio', '1.2', '--out', str(tmp_path / 'x.pt')])

@@ -7,7 +7,8 @@ from mmengine.optim import build_optim_wrapper
 from torch import nn
 
 import distiller.engine  # noqa: F401  registers the optimizer wrappers
-from distiller.pruning import BNSparsityTrainerMixin, add_bn_sparsity_grad, bn_weights
+from distiller.pruning import add_bn_sparsity_grad, bn_weights
+from distiller.yolo import BNSparsityTrainerMixin
 
 SPARSITY = 0.05
 

@@ -3,7 +3,7 @@ import pytest
 import torch
 from torch import nn
 
-from distiller.pruning import SplitC2f, merge_c2f_blocks, split_c2f_blocks
+from distiller.yolo import SplitC2f, merge_c2f_blocks, split_c2f_blocks
 
 
 def random_model(yaml: str) -> nn.Module:

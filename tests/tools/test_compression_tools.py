@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 import torch
-from kd_runner_helpers import make_digits, one_thread, run_tool, tail
-from tools_loader import load_tool
-from yolo_helpers import YAMLS, make_data, save_teacher
+
+from tests.helpers.kd_runner_helpers import make_digits, one_thread, run_tool, tail
+from tests.helpers.tools_loader import load_tool
+from tests.helpers.yolo_helpers import YAMLS, make_data, save_teacher
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
@@ -42,7 +43,7 @@ test_pipeline = [dict(type='LoadImageFromFile'), dict(type='Resize', scale=(64, 
 test_dataloader = dict(dataset=dict(data_root=data_root, pipeline=test_pipeline))
 val_dataloader = test_dataloader
 """)
-    from distiller.pruning import build_mm_model
+    from distiller.engine.mm_pruning import build_mm_model
     with one_thread():
         model = build_mm_model(str(config))
         model.init_weights()

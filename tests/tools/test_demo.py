@@ -2,8 +2,8 @@
 import json
 from pathlib import Path
 
-from kd_runner_helpers import REPO, run_tool, tail
-from tools_loader import load_tool
+from tests.helpers.kd_runner_helpers import REPO, run_tool, tail
+from tests.helpers.tools_loader import load_tool
 
 
 def test_demo_trains_three_models_and_writes_table_json_and_curves(tmp_path: Path) -> None:

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from kd_runner_helpers import REPO, run_tool, tail
-from tools_loader import load_tool
+from tests.helpers.kd_runner_helpers import REPO, run_tool, tail
+from tests.helpers.tools_loader import load_tool
+
 
 TOOL = str(REPO / 'tools' / 'benchmark' / 'efficacy.py')
 

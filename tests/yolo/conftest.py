@@ -1,12 +1,9 @@
 """Fixtures of the YOLO tests: the tiny data and saved teachers, built once per session."""
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from yolo_helpers import make_data, save_teacher  # noqa: E402
+from tests.helpers.yolo_helpers import SUFFIX, YAMLS, make_data, save_teacher
 
 
 @pytest.fixture(scope='session')
@@ -19,6 +16,5 @@ def yolo_data(tmp_path_factory) -> Path:
 def teachers(yolo_data, tmp_path_factory) -> dict:
     """Saved YOLOv8s teacher checkpoints per task (random weights, the dataset's classes)."""
     root = tmp_path_factory.mktemp('teachers')
-    from yolo_helpers import SUFFIX, YAMLS
     return {task: save_teacher(f'yolov8s{SUFFIX[task]}.yaml', yolo_data / YAMLS[task], root / f'{task}.pt')
             for task in YAMLS}

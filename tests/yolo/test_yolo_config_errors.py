@@ -3,7 +3,8 @@ import pytest
 
 from distiller.core import DistillConfigError
 from distiller.yolo import expand_distill_cfg, head_input_layers
-from yolo_helpers import YAMLS, distill, train_args
+
+from tests.helpers.yolo_helpers import YAMLS, distill, train_args
 
 
 def _models():

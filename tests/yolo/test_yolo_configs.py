@@ -5,7 +5,8 @@ import pytest
 
 from distiller.registry import DISTILLERS
 from distiller.utils import load_config
-from yolo_helpers import YAMLS, train_args
+
+from tests.helpers.yolo_helpers import YAMLS, train_args
 
 pytestmark = pytest.mark.slow
 CONFIGS = sorted((Path(__file__).resolve().parents[2] / 'configs' / 'distillers' / 'yolo').glob('*.py'))

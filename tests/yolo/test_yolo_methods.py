@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from yolo_helpers import YAMLS, Capture, distill, train_args
+from tests.helpers.yolo_helpers import YAMLS, Capture, distill, train_args
+
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -52,7 +53,7 @@ def test_teacher_stops_after_its_last_hooked_layer_and_runs_before_the_student(y
     start = distiller_callbacks['on_pretrain_routine_end']
     distiller_callbacks['on_pretrain_routine_end'] = lambda t: (start(t), count_head_calls(t))
     from distiller.yolo import YOLODistiller
-    from yolo_helpers import CWD_ALL_LEVELS
+    from tests.helpers.yolo_helpers import CWD_ALL_LEVELS
     YOLODistiller('yolov8n.yaml', str(teachers['detect']), CWD_ALL_LEVELS).train(
         train_args(yolo_data / YAMLS['detect']), save_dir=str(tmp_path / 'run'), callbacks=distiller_callbacks)
     assert calls == []

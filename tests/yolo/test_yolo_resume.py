@@ -3,7 +3,8 @@ import pytest
 import torch
 
 from distiller.yolo.trainer import STATE_FILE
-from yolo_helpers import YAMLS, Capture, distill, train_args
+
+from tests.helpers.yolo_helpers import YAMLS, Capture, distill, train_args
 
 pytestmark = pytest.mark.slow
 

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from distiller.yolo.trainer import STATE_FILE
-from yolo_helpers import SUFFIX, YAMLS, Capture, distill, train_args
+
+from tests.helpers.yolo_helpers import SUFFIX, YAMLS, Capture, distill, train_args
 
 pytestmark = pytest.mark.slow
 
