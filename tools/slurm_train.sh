@@ -11,7 +11,9 @@ GPUS_PER_NODE=${GPUS_PER_NODE:-8}
 CPUS_PER_TASK=${CPUS_PER_TASK:-5}
 SRUN_ARGS=${SRUN_ARGS:-}
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=tools/python_env.sh
+source "$DIR/python_env.sh"
 PYTHONPATH="$DIR/..${PYTHONPATH:+:$PYTHONPATH}" \
 srun -p "$PARTITION" --job-name="$JOB_NAME" --gres=gpu:"$GPUS_PER_NODE" --ntasks="$GPUS" \
   --ntasks-per-node="$GPUS_PER_NODE" --cpus-per-task="$CPUS_PER_TASK" --kill-on-bad-exit=1 $SRUN_ARGS \
-  python -u "$DIR/train.py" "$CONFIG" --work-dir "$WORK_DIR" --launcher slurm "${@:5}"
+  "$KD_PYTHON" -u "$DIR/train.py" "$CONFIG" --work-dir "$WORK_DIR" --launcher slurm "${@:5}"

@@ -5,6 +5,7 @@ torch >= 2.6 loads with ``weights_only=True`` by default, which refuses mmengine
 classes those checkpoints contain are allow-listed, and every local checkpoint mmengine loads goes through
 :func:`load_checkpoint_weights_only`, which turns a refusal into one clear error.
 """
+import os
 import os.path as osp
 import pickle
 from typing import Any, List, Optional
@@ -50,6 +51,10 @@ class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint references objects that weights-only loading does not allow; it was not unpickled."""
 
 
+class CheckpointReadError(OSError):
+    """A checkpoint file cannot be read: empty, truncated, corrupt, not a checkpoint, or not readable."""
+
+
 def load_checkpoint_weights_only(filename: str, map_location: Optional[Any] = None) -> Any:
     """Load a local checkpoint with ``torch.load(weights_only=True)``.
 
@@ -64,18 +69,42 @@ def load_checkpoint_weights_only(filename: str, map_location: Optional[Any] = No
         FileNotFoundError: The file does not exist.
         UnsafeCheckpointError: The file references a class or function outside the allow-list (tensors, plain
             containers, numpy arrays, mmengine's ``HistoryBuffer``); nothing from it was executed.
+        CheckpointReadError: The file is empty, truncated, corrupt, not a checkpoint or not readable; the message
+            names the file and the problem in one line.
     """
     filename = osp.expanduser(filename)
     if not osp.isfile(filename):
         raise FileNotFoundError(f'checkpoint file not found: {filename}')
+    if not os.access(filename, os.R_OK):
+        raise CheckpointReadError(f'cannot read checkpoint {filename}: permission denied')
+    if osp.getsize(filename) == 0:
+        raise CheckpointReadError(f'cannot read checkpoint {filename}: the file is empty')
     try:
         return torch.load(filename, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
+        if 'Weights only load failed' not in str(err):
+            raise CheckpointReadError(f'cannot read checkpoint {filename}: not a PyTorch checkpoint '
+                                      f'({_first_line(err)})') from None
         raise UnsafeCheckpointError(
             f'refused to load checkpoint {filename}: it references {_offending(filename, err)}, which weights-only '
             'loading does not allow (it may run code from the file). Checkpoints saved by mmengine, mmdet, mmseg and '
             'this project load without this error; if you trust the file and the name is a plain data class, allow '
             'it with torch.serialization.add_safe_globals.') from None
+    except Exception as err:  # noqa: BLE001  the readers fail in many ways on a damaged file; all mean the same
+        what = 'truncated or corrupt file' if _looks_like_torch_file(filename) else 'not a PyTorch checkpoint'
+        raise CheckpointReadError(f'cannot read checkpoint {filename}: {what} '
+                                  f'({type(err).__name__}: {_first_line(err)})') from None
+
+
+def _looks_like_torch_file(filename: str) -> bool:
+    """Whether a file starts like one of torch's two formats: a zip archive or a (legacy) pickle."""
+    with open(filename, 'rb') as handle:
+        return handle.read(2) in (b'PK', b'\x80\x02')
+
+
+def _first_line(err: Exception) -> str:
+    """The first sentence of an exception's message."""
+    return (str(err).strip().splitlines() or [''])[0].split('. ')[0]
 
 
 def _offending(filename: str, err: Exception) -> str:

@@ -1,14 +1,17 @@
 """The losses of a ``distill_cfg``: hooks on both models, connectors, losses and schedules, built from one dry run."""
 import inspect
+import logging
 from contextlib import ExitStack, contextmanager
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
 
+import torch
+from mmengine.logging import print_log
 from torch import Tensor, nn
 
 from ..registry import CONNECTORS, DISTILL_LOSSES
 from .connectors import ChannelAlign, FeatureNorm
 from .distill_cfg import MethodSpec, PairSpec, parse_distill_cfg
-from .errors import DistillConfigError
+from .errors import DistillConfigError, NonFiniteLossError
 from .method import DistillMethod
 from .recorder import FeatureRecorder
 from .schedules import TrainProgress
@@ -28,10 +31,15 @@ class DistillLossSet(nn.Module):
         distill_cfg (Sequence[dict]): The ``distill_cfg`` list.
         student (nn.Module): The student model.
         teacher (nn.Module): The teacher model.
+        skip_nonfinite (bool): A NaN or infinite distillation loss is replaced by 0 for that step, with a warning,
+            instead of failing with :class:`NonFiniteLossError`.
     """
 
-    def __init__(self, distill_cfg: Sequence[dict], student: nn.Module, teacher: nn.Module) -> None:
+    def __init__(self, distill_cfg: Sequence[dict], student: nn.Module, teacher: nn.Module,
+                 skip_nonfinite: bool = False) -> None:
         super().__init__()
+        self.skip_nonfinite = skip_nonfinite
+        self.iteration = 0
         self.pairs: List[PairSpec] = parse_distill_cfg(distill_cfg)
         self.student_recorder = FeatureRecorder(student, [pair.student for pair in self.pairs])
         self.teacher_recorder = FeatureRecorder(teacher, [pair.teacher for pair in self.pairs])
@@ -97,6 +105,7 @@ class DistillLossSet(nn.Module):
         Returns:
             dict[str, float]: The weight factor of each method.
         """
+        self.iteration = progress.iter
         return {name: method.set_progress(progress) for name, method in self.methods.items()}
 
     def forward(self, **extra: Any) -> Dict[str, Tensor]:
@@ -121,8 +130,22 @@ class DistillLossSet(nn.Module):
                 if missing:
                     raise RuntimeError(f'{spec.config_key}: {spec.type} needs {", ".join(missing)}, which the '
                                        'distiller did not pass')
-                losses[spec.name] = method(student, teacher, **{key: extra[key] for key in needed})
+                losses[spec.name] = self._finite(method(student, teacher, **{key: extra[key] for key in needed}),
+                                                 spec, pair)
         return losses
+
+    def _finite(self, loss: Tensor, spec: MethodSpec, pair: PairSpec) -> Tensor:
+        """``loss`` itself when finite; otherwise an error naming the method, its pair and the iteration (or, with
+        ``skip_nonfinite``, a zero loss and a warning)."""
+        if bool(torch.isfinite(loss)):
+            return loss
+        where = (f'{spec.config_key} ({spec.type}, student {pair.student.module!r} <- teacher '
+                 f'{pair.teacher.module!r}): the loss is {float(loss)} at iteration {self.iteration}')
+        if not self.skip_nonfinite:
+            raise NonFiniteLossError(f'{where}; lower its weight or check the teacher checkpoint '
+                                     '(skip_nonfinite=True skips such steps instead)')
+        print_log(f'{where}; this step skips it (skip_nonfinite=True)', logger='current', level=logging.WARNING)
+        return loss.new_zeros(())
 
     def level_losses(self) -> Dict[str, Tensor]:
         """The unscaled per-element losses of the last :meth:`forward`, for the logs.

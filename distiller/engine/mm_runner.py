@@ -9,6 +9,7 @@ from ..compat import prepare_cpu_distributed
 from ..pruning import resize_for_checkpoint
 from ..registry import RUNNERS
 from .checkpoint_loader import load_checkpoint_for_test
+from .rng_state_hook import RNGStateHook
 
 _AMP_WRAPPERS = {'OptimWrapper': 'AmpOptimWrapper', 'BNSparsityOptimWrapper': 'BNSparsityAmpOptimWrapper'}
 
@@ -16,7 +17,8 @@ _AMP_WRAPPERS = {'OptimWrapper': 'AmpOptimWrapper', 'BNSparsityOptimWrapper': 'B
 @RUNNERS.register_module()
 class MMRunner(Runner):
     """mmengine's ``Runner`` plus the command-line semantics of the tools: ``--amp``, ``--resume``, CPU process
-    groups, and testing a checkpoint in whatever form it was saved (full distiller, student-only, pruned).
+    groups, the random generator states in every checkpoint (:class:`RNGStateHook`, for exact resume), and testing
+    a checkpoint in whatever form it was saved (full distiller, student-only, pruned).
 
     It is the default ``runner_type`` of the tools; a config picks another one (``runner_type = 'YOLORunner'``).
     """
@@ -49,6 +51,9 @@ class MMRunner(Runner):
         if resume is not None:
             cfg.resume = True
             cfg.load_from = None if resume == 'auto' else resume
+        hooks = cfg.get('custom_hooks') or []
+        if not any(hook.get('type') in ('RNGStateHook', RNGStateHook) for hook in hooks):
+            cfg.custom_hooks = [*hooks, dict(type='RNGStateHook')]
         prepare_cpu_distributed(cfg)
         return cls.from_cfg(cfg)
 

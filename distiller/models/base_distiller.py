@@ -1,4 +1,5 @@
 """What the mmdet and mmseg distillers share: building both models, the teacher's safe loading and freezing, hooks."""
+import logging
 import os.path as osp
 from typing import Any, Dict, List, Optional, Union
 
@@ -10,6 +11,7 @@ from torch import Tensor, nn
 from ..compat import load_checkpoint_weights_only
 from ..core import DistillLossSet, TrainProgress, resolve_teacher_dtype
 from ..pruning.resize import load_pruned_checkpoint
+from ..utils import fit_state_dict, unwrap_teacher_state
 from .model_builder import build_model
 
 ModelCfg = Union[str, dict]
@@ -42,6 +44,11 @@ class BaseDistiller(BaseModel):
         init_cfg (dict, optional): Passed to ``BaseModel``.
         student_pruned (str, optional): A pruned checkpoint of the student (``tools/prune.py``): the student built
             from ``student_cfg`` takes its channel counts and weights (recovery distillation after pruning).
+        teacher_strict (bool): ``teacher_pretrained`` must fit the teacher exactly: a missing, unexpected or
+            differently shaped tensor fails at build time with the counts and the first keys. False loads only the
+            tensors that fit (with a warning); a checkpoint of which nothing fits always fails.
+        skip_nonfinite (bool): A NaN/inf distillation loss is skipped for that step with a warning instead of
+            failing with an error that names the method, its pair and the iteration.
     """
 
     scope: str = ''
@@ -51,7 +58,8 @@ class BaseDistiller(BaseModel):
                  teacher_stop_early: bool = True, teacher_dtype: Optional[str] = None,
                  calibrate_shape=(2, 3, 128, 128), test_teacher: bool = False,
                  data_preprocessor: Optional[dict] = None, init_cfg: Optional[dict] = None,
-                 student_pruned: Optional[str] = None) -> None:
+                 student_pruned: Optional[str] = None, teacher_strict: bool = True,
+                 skip_nonfinite: bool = False) -> None:
         super().__init__(data_preprocessor=None, init_cfg=init_cfg)
         if teacher_pretrained:
             _check_checkpoint_exists(teacher_pretrained, 'teacher_pretrained')
@@ -64,7 +72,7 @@ class BaseDistiller(BaseModel):
         self.test_teacher = test_teacher
         self.teacher_stop_early = teacher_stop_early and not teacher_trainable
         if teacher_pretrained:
-            self._load_teacher(teacher_pretrained)
+            self._load_teacher(teacher_pretrained, teacher_strict)
         if not teacher_trainable:
             self.teacher.requires_grad_(False)
             self.teacher.eval()
@@ -72,7 +80,7 @@ class BaseDistiller(BaseModel):
         if self.teacher_dtype is not None:
             self.teacher.to(self.teacher_dtype)
             self.teacher.data_preprocessor.float()
-        self.distill_losses = DistillLossSet(distill_cfg, self.student, self.teacher)
+        self.distill_losses = DistillLossSet(distill_cfg, self.student, self.teacher, skip_nonfinite)
         self._calibrate(calibrate_shape)
         self.teacher_own_preprocessing = _preprocessor_signature(self.teacher) != _preprocessor_signature(self.student)
 
@@ -80,16 +88,19 @@ class BaseDistiller(BaseModel):
         """Build one model from a config reference or a model dict in this distiller's scope."""
         return build_model(cfg, self.scope, key)
 
-    def _load_teacher(self, path: str) -> None:
-        """Load the teacher's weights (weights-only) and report missing/unexpected keys."""
+    def _load_teacher(self, path: str, strict: bool) -> None:
+        """Load the teacher's weights (weights-only), after checking that they fit (see ``teacher_strict``)."""
         checkpoint = load_checkpoint_weights_only(path, map_location='cpu')
         state = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, dict) else checkpoint
-        state = {k[len('teacher.'):] if k.startswith('teacher.') else k: v for k, v in state.items()
-                 if not k.startswith(('student.', 'distill_losses.'))}
-        result = self.teacher.load_state_dict(state, strict=False)
-        print_log(f'teacher weights loaded from {path}: {len(state)} tensors, missing keys: '
-                  f'{list(result.missing_keys) or "none"}, unexpected keys: {list(result.unexpected_keys) or "none"}',
-                  logger='current')
+        state, notes = unwrap_teacher_state(state, path)
+        state = fit_state_dict(self.teacher, state, path, 'teacher_pretrained', strict)
+        self.teacher.load_state_dict(state, strict=strict)
+        skipped = len(self.teacher.state_dict()) - len(state)
+        level = logging.WARNING if skipped else logging.INFO
+        print_log(f'teacher weights loaded from {path}: {len(state)} tensors'
+                  f'{"; " + "; ".join(notes) if notes else ""}'
+                  f'{f"; {skipped} left at their initialisation (teacher_strict=False)" if skipped else ""}',
+                  logger='current', level=level)
 
     def init_weights(self) -> None:
         """Initialise the student as its config says; the teacher only when no ``teacher_pretrained`` was given

@@ -1,5 +1,4 @@
-"""Two-process CPU training (gloo) of the segmentation distiller through ``torch.distributed.run tools/train.py
---launcher pytorch``: DDP keeps the student identical on both ranks, without ``find_unused_parameters``.
+"""Two-process CPU training (gloo) of the segmentation distiller through ``bash tools/dist_train.sh CONFIG 2``: DDP keeps the student identical on both ranks, without ``find_unused_parameters``.
 
 Each rank saves its own student at the end (``DumpRankStudentHook`` from ``kd_runner_helpers``); parameters must agree
 bit for bit (gradients are all-reduced), while BatchNorm statistics must differ (mmengine wraps with
@@ -9,6 +8,7 @@ parameter got no gradient, so four iterations passing shows none is unused (the 
 ``requires_grad=False`` and is skipped by DDP; its early stop removes no trained parameter from the graph).
 """
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +16,9 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from kd_runner_helpers import REPO, load, make_digits, subprocess_env, tail, write_config, write_seg_configs
+
+from tests.helpers.kd_runner_helpers import (REPO, load, make_digits, subprocess_env, tail, write_config,
+                                             write_seg_configs)
 
 pytestmark = pytest.mark.slow
 
@@ -32,11 +34,19 @@ custom_hooks = [dict(type='StudentCheckpointHook'), dict(type='DumpRankStudentHo
     return SimpleNamespace(root=root, plain=plain)
 
 
-def torchrun(config: Path, work_dir: Path) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2',
-           str(REPO / 'tools' / 'train.py'), str(config), '--launcher', 'pytorch', '--work-dir', str(work_dir),
+def dist_train(config: Path, work_dir: Path) -> subprocess.CompletedProcess:
+    """``bash tools/dist_train.sh CONFIG 2`` as the README writes it, with no virtual environment active and only the
+    system directories on PATH: the script must find the repository's ``.venv`` by itself."""
+    if Path(sys.prefix).resolve() != (REPO / '.venv').resolve():
+        pytest.skip('the tests do not run from the repository .venv that the script looks for')
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in subprocess_env().items() if k not in ('VIRTUAL_ENV', 'KD_PYTHON')}
+    env.update(PATH='/usr/local/bin:/usr/bin:/bin', PORT=str(port))
+    cmd = ['bash', str(REPO / 'tools' / 'dist_train.sh'), str(config), '2', '--work-dir', str(work_dir),
            '--cfg-options', 'env_cfg.dist_cfg.backend=gloo']
-    return subprocess.run(cmd, cwd=str(REPO), env=subprocess_env(), capture_output=True, text=True, timeout=400)
+    return subprocess.run(cmd, cwd=str(REPO), env=env, capture_output=True, text=True, timeout=400)
 
 
 def check_ranks_agree(proc: subprocess.CompletedProcess, work_dir: Path) -> None:
@@ -63,4 +73,4 @@ def test_two_process_gloo_training_with_the_documented_command(setup: SimpleName
     """The command a user runs, unchanged: on a machine without CUDA ``tools/train.py`` starts the gloo process group
     and a CPU DDP wrapper itself (``prepare_cpu_distributed``), which mmengine 0.10.7 cannot do."""
     work_dir = setup.root / 'plain'
-    check_ranks_agree(torchrun(setup.plain, work_dir), work_dir)
+    check_ranks_agree(dist_train(setup.plain, work_dir), work_dir)
