@@ -76,6 +76,11 @@ def runner_class(cfg: Any) -> type:
         KeyError: ``runner_type`` names no registered runner; the message lists the registered ones.
     """
     RUNNERS.import_from_location()
+    YOLO_RUNS.import_from_location()
+    model_type = cfg.get('model', {}).get('type') if isinstance(cfg.get('model'), dict) else None
+    if 'runner_type' not in cfg and isinstance(model_type, str) and YOLO_RUNS.get(model_type) is not None:
+        raise KeyError(f"runner_type: model.type {model_type!r} trains with Ultralytics; add runner_type = "
+                       "'YOLORunner' to the config (the _base_/yolo/ files set it)")
     name = cfg.get('runner_type', DEFAULT_RUNNER)
     runner_cls = RUNNERS.get(name)
     if runner_cls is None:

@@ -65,11 +65,31 @@ def test_config_without_type_is_rejected() -> None:
         CONNECTORS.build(dict(in_channels=3))
 
 
-def test_yolo_distiller_resolves_without_importing_its_package():
-    """Scripts that only import the registry (benchmarks, notebooks) still find YOLODistiller."""
+def test_yolo_runs_and_runners_resolve_without_importing_their_package():
+    """Scripts that only import the registry (benchmarks, notebooks) still find the YOLO entries and runners; the
+    YOLO entries are not models."""
     import subprocess
     import sys
-    code = ('from distiller.registry import DISTILLERS; import sys; '
-            'assert "distiller.yolo" not in sys.modules; print(DISTILLERS.get("YOLODistiller").__name__)')
+    code = ('from distiller.registry import DISTILLERS, RUNNERS, YOLO_RUNS; import sys; '
+            'assert "distiller.yolo" not in sys.modules; '
+            'print(YOLO_RUNS.get("YOLODistiller").__name__, RUNNERS.get("YOLORunner").__name__, '
+            'RUNNERS.get("MMRunner").__name__, DISTILLERS.get("YOLODistiller"))')
     result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip().endswith('YOLODistiller')
+    assert result.stdout.strip().splitlines()[-1] == 'YOLODistiller YOLORunner MMRunner None'
+
+
+def test_a_yolo_model_without_its_runner_says_which_runner_to_name():
+    from mmengine.config import Config
+
+    from distiller.registry import runner_class
+    with pytest.raises(KeyError, match="model.type 'YOLODistiller' trains with Ultralytics; add runner_type = "
+                                       "'YOLORunner'"):
+        runner_class(Config(dict(model=dict(type='YOLODistiller'))))
+
+
+def test_an_unknown_runner_type_lists_the_registered_runners():
+    from mmengine.config import Config
+
+    from distiller.registry import runner_class
+    with pytest.raises(KeyError, match="runner_type: unknown runner 'YoloRunner'; registered runners: .*YOLORunner"):
+        runner_class(Config(dict(runner_type='YoloRunner')))

@@ -107,7 +107,7 @@ def yolo_rows(cfg, args: argparse.Namespace, target: Path) -> Dict[str, Dict]:
     Returns:
         dict: Label -> record.
     """
-    from distiller.registry import DISTILLERS
+    from distiller.registry import YOLO_RUNS
     from distiller.yolo.demo_runs import train_yolo, yolo_complexity
     work = Path(args.work_dir)
     train_args = dict(cfg.train_args, seed=args.seed)
@@ -118,7 +118,7 @@ def yolo_rows(cfg, args: argparse.Namespace, target: Path) -> Dict[str, Dict]:
     teacher = teacher_run(target, lambda: train_yolo(recipe['model'], dict(train_args, epochs=recipe.get(
         'epochs', train_args['epochs'])), work / 'teacher'), copy_checkpoint)
     student = train_yolo(cfg.model.student, train_args, work / 'student')
-    distiller = DISTILLERS.build(dict(cfg.model, teacher=str(target)))
+    distiller = YOLO_RUNS.build(dict(cfg.model, teacher=str(target)))
     distilled = train_yolo(cfg.model.student, train_args, work / 'distilled', distiller)
     rows = {'teacher': teacher, 'student': student, 'distilled student': distilled}
     return {label: dict(row, **yolo_complexity(row['checkpoint'], int(train_args['imgsz'])))

@@ -8,7 +8,7 @@ import torch
 from distiller.engine.mm_pruning import build_mm_model, prune_mm_model, save_mm_checkpoint
 from distiller.pruning import PruneSettings, load_pruned_checkpoint
 from distiller.yolo import YOLOTraining
-from distiller.registry import DISTILLERS
+from distiller.registry import DISTILLERS, YOLO_RUNS
 
 from tests.helpers.kd_runner_helpers import in_process_setup, seg_batch
 from tests.helpers.yolo_helpers import IMG, distill, train_args
@@ -37,7 +37,7 @@ def test_pruned_yolo_student_distils_from_its_unpruned_self(pruned_yolov8n: Path
 def test_pruned_yolo_fine_tunes_with_bn_sparsity_in_its_pruned_shape(pruned_yolov8n: Path, yolo_detect_data: Path,
                                                                      tmp_path: Path) -> None:
     from ultralytics import YOLO
-    runner = DISTILLERS.build(dict(type='YOLOTraining', model=str(pruned_yolov8n), bn_sparsity=1e-3))
+    runner = YOLO_RUNS.build(dict(type='YOLOTraining', model=str(pruned_yolov8n), bn_sparsity=1e-3))
     assert isinstance(runner, YOLOTraining)
     runner.train(train_args(yolo_detect_data), save_dir=str(tmp_path / 'run'))
     last = YOLO(str(tmp_path / 'run' / 'weights' / 'last.pt'))

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from distiller.registry import DISTILLERS
+from distiller.registry import YOLO_RUNS
 from distiller.utils import load_config
 
 from tests.helpers.yolo_helpers import YAMLS, train_args
@@ -31,5 +31,5 @@ def test_config_trains_one_epoch(config, yolo_data, teachers, tmp_path):
         cfg.model.teacher = str(teachers[task])
     args = train_args(yolo_data / YAMLS[task], **{k: v for k, v in cfg.train_args.items()
                                                   if k in ('fliplr', 'close_mosaic', 'deterministic')})
-    metrics = DISTILLERS.build(cfg.model).train(args, save_dir=str(tmp_path / 'run'))
+    metrics = YOLO_RUNS.build(cfg.model).train(args, save_dir=str(tmp_path / 'run'))
     assert any(key.startswith('metrics/mAP50-95') for key in metrics.results_dict)

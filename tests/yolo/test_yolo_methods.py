@@ -82,7 +82,7 @@ def test_train_and_test_tools_dispatch_a_yolo_config(yolo_data, teachers, tmp_pa
     config.write_text(
         f"model = dict(type='YOLODistiller', student='yolov8n.yaml', teacher={str(teachers['detect'])!r},\n"
         "             distill_cfg=[dict(methods=[dict(type='ChannelWiseDivergence', tau=1.0)])])\n"
-        f"train_args = {args!r}\n")
+        f"train_args = {args!r}\nrunner_type = 'YOLORunner'\n")
     env = dict(os.environ, OMP_NUM_THREADS='1')
     work = tmp_path / 'work'
     subprocess.run([sys.executable, 'tools/train.py', str(config), '--work-dir', str(work)], cwd=REPO, env=env,

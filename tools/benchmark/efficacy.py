@@ -168,10 +168,10 @@ class Suite:
         if not self.yolo:
             return train_mm(TRAIN, path, work, seed, self.options + [f'model.teacher_pretrained={self.teacher}'],
                             tag='efficacy')
-        from distiller.registry import DISTILLERS
+        from distiller.registry import YOLO_RUNS
         from distiller.yolo.demo_runs import train_yolo
         cfg = self.config(path)
-        distiller = DISTILLERS.build(dict(cfg.model, teacher=str(self.teacher)))
+        distiller = YOLO_RUNS.build(dict(cfg.model, teacher=str(self.teacher)))
         return train_yolo(cfg.model.student, dict(cfg.train_args, seed=seed), work, distiller)
 
     def train_builtin(self, seed: int) -> Dict:
