@@ -8,7 +8,9 @@ from .errors import DistillConfigError
 from .recorder import HookSpec
 
 PAIR_KEYS = {'student_module', 'teacher_module', 'output_hook', 'index', 'student_index', 'teacher_index', 'methods'}
-METHOD_KEYS = {'type', 'name', 'weight', 'schedule', 'normalize', 'align', 'student_channels', 'teacher_channels'}
+METHOD_KEYS = {'type', 'name', 'weight', 'schedule', 'normalize', 'align', 'student_channels', 'teacher_channels',
+               'level_reduction'}
+LEVEL_REDUCTIONS = ('sum', 'mean')
 
 
 @dataclass
@@ -24,6 +26,8 @@ class MethodSpec:
         align (str | bool | dict): ``'auto'`` builds a 1x1 conv when channels differ; False never does; a dict is an
             explicit connector config for the student side.
         config_key (str): Where this method sits in the config, for messages.
+        level_reduction (str): How the per-element losses of a pair (tuple elements, calls) combine: ``'sum'`` or
+            ``'mean'`` (the detectron2 recipe's average over its FPN levels).
     """
 
     name: str
@@ -33,6 +37,7 @@ class MethodSpec:
     normalize: bool = False
     align: Any = 'auto'
     config_key: str = ''
+    level_reduction: str = 'sum'
 
 
 @dataclass
@@ -119,8 +124,14 @@ def _parse_method(method: Any, key: str) -> MethodSpec:
     align = method.get('align', 'auto')
     if not (align in ('auto', False) or isinstance(align, dict)):
         raise DistillConfigError(f"{key}.align: expected 'auto', False or a connector dict, got {align!r}")
+    reduction = method.get('level_reduction', 'sum')
+    if reduction not in LEVEL_REDUCTIONS:
+        raise DistillConfigError(f"{key}.level_reduction: expected 'sum' or 'mean', got {reduction!r}")
+    if reduction == 'mean' and loss_cls.accepts_sequence:
+        raise DistillConfigError(f"{key}.level_reduction: {type_name} takes all levels at once and reduces them "
+                                 "itself; leave level_reduction at 'sum'")
     return MethodSpec(name, type_name, loss_cfg, method.get('schedule'), bool(method.get('normalize', False)),
-                      align, key)
+                      align, key, reduction)
 
 
 def method_name(method: dict) -> str:

@@ -192,13 +192,13 @@ def _build_method(spec: MethodSpec, students: List[Tensor], teachers: List[Tenso
     if shared:
         first = parts[0]
         return DistillMethod(first['loss'], first['align'], first['norm_student'], first['norm_teacher'], resize,
-                             spec.schedule)
+                             spec.schedule, spec.level_reduction)
     losses = [part['loss'] for part in parts]
     loss = nn.ModuleList(losses) if any(_has_state(m) for m in losses) else losses[0]
     align = _per_element([part['align'] for part in parts])
     norm_student = _per_element([part['norm_student'] for part in parts])
     norm_teacher = _per_element([part['norm_teacher'] for part in parts])
-    return DistillMethod(loss, align, norm_student, norm_teacher, resize, spec.schedule)
+    return DistillMethod(loss, align, norm_student, norm_teacher, resize, spec.schedule, spec.level_reduction)
 
 
 def _has_state(module: nn.Module) -> bool:

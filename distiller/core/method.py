@@ -28,10 +28,12 @@ class DistillMethod(nn.Module):
         norm_teacher (nn.Module | nn.ModuleList, optional): Parameter-free norm(s) on the teacher side.
         resize (bool): Resize student features to the teacher's spatial size when they differ.
         schedule (dict, optional): Weight schedule config.
+        level_reduction (str): ``'sum'`` or ``'mean'`` of the per-element losses.
     """
 
     def __init__(self, loss: Union[nn.Module, nn.ModuleList], align: Part = None, norm_student: Part = None,
-                 norm_teacher: Part = None, resize: bool = False, schedule: Optional[dict] = None) -> None:
+                 norm_teacher: Part = None, resize: bool = False, schedule: Optional[dict] = None,
+                 level_reduction: str = 'sum') -> None:
         super().__init__()
         self.loss = loss
         self.align = align
@@ -41,6 +43,7 @@ class DistillMethod(nn.Module):
         self.schedule: Optional[BaseWeightSchedule] = WEIGHT_SCHEDULES.build(schedule) if schedule else None
         self.factor = 1.0
         self.level_losses: List[Tensor] = []
+        self.level_reduction = level_reduction
 
     @property
     def loss_module(self) -> nn.Module:
@@ -60,7 +63,7 @@ class DistillMethod(nn.Module):
         return self.factor
 
     def forward(self, student: List[Tensor], teacher: List[Tensor], **extra: Any) -> Tensor:
-        """Loss over all feature pairs (summed over elements unless the loss takes the sequence).
+        """Loss over all feature pairs (summed, or averaged, over elements unless the loss takes the sequence).
 
         Args:
             student (list[Tensor]): Student features, one per call/element.
@@ -88,7 +91,7 @@ class DistillMethod(nn.Module):
         else:
             levels = [_part(self.loss, i)(s, t, **extra) for i, (s, t) in enumerate(pairs)]
             self.level_losses = [v.detach() for v in levels] if len(levels) > 1 else []
-            loss = sum(levels)
+            loss = sum(levels) / len(levels) if self.level_reduction == 'mean' else sum(levels)
         return loss * self.factor if self.factor != 1 else loss
 
     def _connect(self, index: int, student: Tensor, teacher: Tensor):

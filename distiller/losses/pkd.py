@@ -13,11 +13,11 @@ class PKDLoss(BaseDistillLoss):
     """Feature imitation through the Pearson correlation coefficient (PKD).
 
     From Cao et al., "PKD: General Distillation Framework for Object Detectors via Pearson Correlation Coefficient"
-    (NeurIPS 2022). Both features are normalised to zero mean and unit variance and the loss is half their mean
-    squared error, which equals ``1 - r`` with ``r`` the Pearson correlation: only the relation between values is
-    imitated, not their magnitude. The statistics are taken per channel over the batch and all positions
-    (``N * H * W`` values), as in the authors' reference implementation, so the loss is ``1 - mean_c(r_c)`` (up to
-    the ``1e-6`` variance epsilon) and no channel or FPN level dominates through its magnitude. Student and teacher
+    (NeurIPS 2022). Both features are standardised and the loss is half their mean squared error, close to
+    ``1 - r`` with ``r`` the Pearson correlation: only the relation between values is imitated, not their magnitude.
+    As in the authors' implementation, the statistics are taken per channel over the batch and all positions
+    (``N * H * W`` values), and each feature is divided by its unbiased standard deviation plus ``1e-6``:
+    ``(x - mean) / (std + 1e-6)``, so no channel or FPN level dominates through its magnitude. Student and teacher
     must have the same channels.
 
     Args:
@@ -62,7 +62,8 @@ class PKDLoss(BaseDistillLoss):
 
 
 def _standardise(feat: Tensor, eps: float = 1e-6) -> Tensor:
-    """Zero mean, unit (population) variance per channel over the batch and the positions."""
+    """Zero mean per channel, divided by the channel's unbiased standard deviation plus ``eps`` (statistics over the
+    batch and the positions)."""
     mean = feat.mean(dim=(0, 2, 3), keepdim=True)
-    var = feat.var(dim=(0, 2, 3), unbiased=False, keepdim=True)
-    return (feat - mean) / (var + eps).sqrt()
+    std = feat.std(dim=(0, 2, 3), unbiased=True, keepdim=True)
+    return (feat - mean) / (std + eps)

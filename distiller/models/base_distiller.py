@@ -249,5 +249,7 @@ def _preprocessor_signature(model: nn.Module) -> tuple:
 def _progress() -> TrainProgress:
     """Training progress as mmengine's RuntimeInfoHook publishes it in the message hub."""
     hub = MessageHub.get_current_instance()
-    return TrainProgress(iter=hub.get_info('iter', 0), epoch=hub.get_info('epoch', 0),
-                         max_iters=hub.get_info('max_iters'), max_epochs=hub.get_info('max_epochs'))
+    max_iters, max_epochs = hub.get_info('max_iters'), hub.get_info('max_epochs')
+    return TrainProgress(iter=hub.get_info('iter', 0), epoch=hub.get_info('epoch', 0), max_iters=max_iters,
+                         max_epochs=max_epochs,
+                         iters_per_epoch=max_iters // max_epochs if max_iters and max_epochs else None)

@@ -140,3 +140,27 @@ def test_per_element_modules_round_trip_through_a_state_dict() -> None:
     built[1].load_state_dict(saved, strict=True)
     for key, value in built[1].state_dict().items():
         assert torch.equal(value, saved[key]), key
+
+
+def test_level_reduction_mean_averages_the_elements() -> None:
+    torch.manual_seed(0)
+    student, teacher = Net((8, 16)), Net((16, 32))
+    methods = [dict(type='MimicLoss', name='loss_sum'),
+               dict(type='MimicLoss', name='loss_mean', level_reduction='mean')]
+    losses = DistillLossSet([dict(student_module='backbone', teacher_module='backbone', methods=methods)],
+                            student, teacher)
+    x = torch.randn(2, 3, 8, 8)
+    losses.calibrate(lambda: student(x), lambda: teacher(x))
+    losses.methods['loss_mean'].load_state_dict(losses.methods['loss_sum'].state_dict())
+    out = _step(losses, student, teacher, x)
+    torch.testing.assert_close(out['loss_mean'], out['loss_sum'] / 2)
+
+
+def test_level_reduction_is_checked() -> None:
+    from distiller.core import DistillConfigError
+    student, teacher = Net((8, 16)), Net((16, 32))
+    for method, message in ((dict(type='MimicLoss', level_reduction='max'), "expected 'sum' or 'mean', got 'max'"),
+                            (dict(type='PKDLoss', level_reduction='mean'), 'PKDLoss takes all levels at once')):
+        with pytest.raises(DistillConfigError, match=message):
+            DistillLossSet([dict(student_module='backbone', teacher_module='backbone', methods=[method])],
+                           student, teacher)

@@ -43,3 +43,24 @@ def test_cosine_decay_without_run_length_is_explained() -> None:
 def test_bad_warmup_is_explained() -> None:
     with pytest.raises(ValueError, match='LinearWarmup: warmup must be a positive number of steps, got 0'):
         LinearWarmup(warmup=0)
+
+
+def test_cosine_decay_per_epoch_restarts_every_epoch_as_the_yolov8_mgd_recipe():
+    """The recipe's weight: ((1 - cos(i * pi / n)) / 2) * (0.1 - 1) + 1, i the batch index inside the epoch."""
+    schedule = CosineDecay(start=1.0, end=0.1, per_epoch=True)
+    n = 7
+    for it in range(3 * n):
+        i = it % n
+        recipe = ((1 - math.cos(i * math.pi / n)) / 2) * (0.1 - 1) + 1
+        progress = TrainProgress(iter=it, epoch=it // n, iters_per_epoch=n, max_iters=3 * n, max_epochs=3)
+        assert schedule(progress) == pytest.approx(recipe, abs=1e-12)
+    assert schedule(TrainProgress(iter=n, iters_per_epoch=n)) == 1.0  # back to the start at each epoch
+
+
+def test_cosine_decay_per_epoch_needs_a_period():
+    with pytest.raises(ValueError, match='set num_steps, or run it where the iterations per epoch are known'):
+        CosineDecay(per_epoch=True)(TrainProgress(iter=3))
+    with pytest.raises(ValueError, match='per_epoch restarts within each epoch'):
+        CosineDecay(per_epoch=True, by_epoch=True)
+    assert CosineDecay(per_epoch=True, num_steps=4)(TrainProgress(iter=6)) == pytest.approx(
+        ((1 - math.cos(2 * math.pi / 4)) / 2) * (0.1 - 1) + 1)

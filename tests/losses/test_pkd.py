@@ -6,9 +6,21 @@ from distiller.losses.pkd import PKDLoss
 
 
 def reference_pkd(preds_S, preds_T):
-    """1 - mean over channels of the Pearson correlation of the N * H * W values of each channel."""
+    """The authors' normalisation in numpy: per channel over (N, H, W), ``(x - mean) / (std + 1e-6)`` with the
+    unbiased (ddof=1) standard deviation, then half the mean squared error."""
+    def norm(x):
+        mean = x.mean(axis=(0, 2, 3), keepdims=True)
+        std = x.std(axis=(0, 2, 3), ddof=1, keepdims=True)
+        return (x - mean) / (std + 1e-6)
+    return 0.5 * np.mean((norm(preds_S) - norm(preds_T)) ** 2)
+
+
+def pearson_form(preds_S, preds_T):
+    """The same value through the Pearson correlation r_c of each channel's M = N * H * W values:
+    (M - 1) / M * (1 - mean_c r_c) (the unbiased variance makes the standardised values' mean square (M - 1) / M)."""
+    m = preds_S.shape[0] * preds_S.shape[2] * preds_S.shape[3]
     correlations = [np.corrcoef(preds_S[:, c].ravel(), preds_T[:, c].ravel())[0, 1] for c in range(preds_S.shape[1])]
-    return 1.0 - np.mean(correlations)
+    return (m - 1) / m * (1.0 - np.mean(correlations))
 
 
 def _pool2x2(x):
@@ -22,11 +34,15 @@ def _features(shape_S=(2, 3, 4, 4), shape_T=(2, 3, 4, 4), seed=0):
     return 3 * torch.randn(*shape_S, generator=gen) + 1, torch.randn(*shape_T, generator=gen)
 
 
-def test_value_is_one_minus_mean_channel_correlation():
+def test_value_matches_the_authors_unbiased_std_normalisation():
     preds_S, preds_T = _features()
     loss = PKDLoss()(preds_S, preds_T)
     assert loss.dim() == 0
-    assert loss.item() == pytest.approx(reference_pkd(preds_S.double().numpy(), preds_T.double().numpy()), abs=1e-5)
+    s, t = preds_S.double().numpy(), preds_T.double().numpy()
+    assert loss.item() == pytest.approx(reference_pkd(s, t), abs=1e-6)
+    assert loss.item() == pytest.approx(pearson_form(s, t), abs=1e-5)
+    population = 1.0 - np.mean([np.corrcoef(s[:, c].ravel(), t[:, c].ravel())[0, 1] for c in range(3)])
+    assert abs(loss.item() - population) > 1e-3  # the population-variance form is measurably different here
 
 
 def test_zero_for_any_positive_affine_map_of_the_teacher():
