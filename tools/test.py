@@ -6,13 +6,15 @@ student-only one (``student_final.pth``, ``tools/export_student.py``): every com
 A YOLO distillation config validates the checkpoint (``weights/best.pt``) with Ultralytics' validator.
 
 Usage:
-    python tools/test.py CONFIG CHECKPOINT [--pruned] [--work-dir DIR] [--cfg-options k=v ...]
+    python tools/test.py CONFIG CHECKPOINT [--teacher] [--pruned] [--show-dir DIR] [--work-dir DIR]
+        [--cfg-options k=v ...]
     bash tools/dist_test.sh CONFIG CHECKPOINT NUM_PROCS [args ...]
 """
 import argparse
 import os
 
 from mmengine.config import DictAction
+from mmengine.logging import print_log
 
 from distiller.registry import register_all_modules, runner_class
 from distiller.utils import load_runner_config
@@ -34,6 +36,11 @@ def parse_args() -> argparse.Namespace:
                         help='the checkpoint holds a pruned model (tools/prune.py): the config\'s layers take the '
                              'checkpoint\'s channel counts before it is loaded')
     parser.add_argument('--work-dir', help='directory for the evaluation logs (default: ./work_dirs/<config name>)')
+    parser.add_argument('--show-dir', help='save every test image with its predictions drawn (mmdet/mmseg visualizer; '
+                        'Ultralytics\' prediction plots for YOLO configs) under this folder')
+    parser.add_argument('--eval', nargs='+', metavar='METRIC',
+                        help='accepted for the mmseg 0.x / CWD recipe command lines (--eval mIoU); the metrics come '
+                             'from the config\'s test_evaluator')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction, help='override config settings, key=value pairs')
     parser.add_argument(
@@ -50,7 +57,11 @@ def main() -> None:
     args = parse_args()
     register_all_modules(init_default_scope=False)
     cfg = load_runner_config(args.config, args.cfg_options, args.work_dir, args.launcher)
-    runner = runner_class(cfg).from_test_cfg(cfg, args.checkpoint, teacher=args.teacher, pruned=args.pruned)
+    if args.eval:
+        print_log(f'--eval {" ".join(args.eval)}: accepted for the mmseg 0.x command lines; the metrics are the '
+                  'ones the config\'s test_evaluator (or the YOLO validator) computes', logger='current')
+    runner = runner_class(cfg).from_test_cfg(cfg, args.checkpoint, teacher=args.teacher, pruned=args.pruned,
+                                             show_dir=args.show_dir)
     runner.test()
 
 if __name__ == '__main__':

@@ -1,4 +1,5 @@
 """The mmengine Runner as ``tools/train.py`` and ``tools/test.py`` use it for mmdet/mmseg models and distillers."""
+import os.path as osp
 from typing import Optional
 
 from mmengine.config import Config
@@ -7,11 +8,14 @@ from mmengine.runner import Runner
 
 from ..compat import prepare_cpu_distributed
 from ..pruning import resize_for_checkpoint
-from ..registry import RUNNERS
+from ..registry import DISTILLERS, RUNNERS
 from .checkpoint_loader import load_checkpoint_for_test
 from .rng_state_hook import RNGStateHook
 
 _AMP_WRAPPERS = {'OptimWrapper': 'AmpOptimWrapper', 'BNSparsityOptimWrapper': 'BNSparsityAmpOptimWrapper'}
+# What mmdet's and mmseg's own tools/test.py use to draw predictions (--show-dir).
+_VISUALIZERS = {'mmdet': ('mmdet.DetVisualizationHook', 'mmdet.DetLocalVisualizer'),
+                'mmseg': ('mmseg.SegVisualizationHook', 'mmseg.SegLocalVisualizer')}
 
 
 @RUNNERS.register_module()
@@ -58,7 +62,8 @@ class MMRunner(Runner):
         return cls.from_cfg(cfg)
 
     @classmethod
-    def from_test_cfg(cls, cfg: Config, checkpoint: str, teacher: bool = False, pruned: bool = False) -> 'MMRunner':
+    def from_test_cfg(cls, cfg: Config, checkpoint: str, teacher: bool = False, pruned: bool = False,
+                      show_dir: Optional[str] = None) -> 'MMRunner':
         """Build the runner that tests ``checkpoint`` with the test loop and evaluator of ``cfg``.
 
         Args:
@@ -66,6 +71,8 @@ class MMRunner(Runner):
             checkpoint (str): A full distiller checkpoint or a student-only one.
             teacher (bool): Test the distiller's teacher instead of the student.
             pruned (bool): The checkpoint holds a pruned model: the layers take its shapes before it is loaded.
+            show_dir (str, optional): Save every test image with its predictions drawn, by the mmdet/mmseg
+                visualizer, under this folder (as mmdet's and mmseg's ``tools/test.py --show-dir``).
 
         Returns:
             MMRunner: The runner, with the checkpoint loaded.
@@ -78,9 +85,27 @@ class MMRunner(Runner):
             cfg.model.test_teacher = True
         elif 'teacher_pretrained' in cfg.model:
             cfg.model.teacher_pretrained = None  # only the student is tested; the teacher file is not needed
+        if show_dir:
+            _draw_predictions(cfg, show_dir)
         prepare_cpu_distributed(cfg)
         runner = cls.from_cfg(cfg)
         if pruned:
             resize_for_checkpoint(runner.model, checkpoint)
         load_checkpoint_for_test(runner.model, checkpoint)
         return runner
+
+
+def _draw_predictions(cfg: Config, show_dir: str) -> None:
+    """Switch on the task's visualization hook for every test image, saving the drawings under ``show_dir``."""
+    scope = cfg.get('default_scope')
+    if scope not in _VISUALIZERS:  # a distiller config: the scope of the models it distils
+        scope = getattr(DISTILLERS.get(cfg.model.get('type', '')), 'scope', None)
+    if scope not in _VISUALIZERS:
+        raise ValueError(f'--show-dir: cannot tell whether {cfg.model.get("type")!r} is an mmdet or mmseg model')
+    hook_type, visualizer_type = _VISUALIZERS[scope]
+    hook = dict(cfg.default_hooks.get('visualization') or dict(type=hook_type), draw=True, interval=1)
+    if scope == 'mmdet':
+        hook['test_out_dir'] = osp.abspath(show_dir)
+    cfg.default_hooks['visualization'] = hook
+    cfg.visualizer = dict(type=visualizer_type, name='visualizer', vis_backends=[dict(type='LocalVisBackend')],
+                          save_dir=osp.abspath(show_dir))
