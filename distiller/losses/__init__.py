@@ -4,6 +4,7 @@ from .at import ATLoss
 from .base import BaseDistillLoss
 from .binary_kd import BinaryKDLoss
 from .cc import CCLoss
+from .crd import CRDLoss
 from .cwd import ChannelWiseDivergence
 from .dkd import DKDLoss
 from .fgd import FGDLoss
@@ -22,7 +23,7 @@ from .sp import SPLoss
 from .vid import VIDLoss
 
 __all__ = [
-    'BaseDistillLoss', 'ABLoss', 'ATLoss', 'BinaryKDLoss', 'CCLoss', 'ChannelWiseDivergence', 'DKDLoss', 'FGDLoss',
-    'FSPLoss', 'FTLoss', 'KDLoss', 'KDSVDLoss', 'LogitMSELoss', 'MGDLoss', 'MimicLoss', 'NSTLoss', 'PKDLoss', 'PKTLoss',
-    'RKDLoss', 'SPLoss', 'VIDLoss'
+    'BaseDistillLoss', 'ABLoss', 'ATLoss', 'BinaryKDLoss', 'CCLoss', 'CRDLoss', 'ChannelWiseDivergence', 'DKDLoss',
+    'FGDLoss', 'FSPLoss', 'FTLoss', 'KDLoss', 'KDSVDLoss', 'LogitMSELoss', 'MGDLoss', 'MimicLoss', 'NSTLoss', 'PKDLoss',
+    'PKTLoss', 'RKDLoss', 'SPLoss', 'VIDLoss'
 ]

@@ -222,6 +222,7 @@ class BaseDistiller(BaseModel):
                         mode='tensor')
             losses = dict(self.student.loss(student_data['inputs'], student_data['data_samples']))
             extra = self.distill_inputs(student_data['data_samples'], student_data['inputs'])
+            extra.update(_sample_indices(student_data['data_samples'], student_data['inputs'].device))
             losses.update(self.distill_losses(**{k: extra[k] for k in self.distill_losses.requires if k in extra}))
         hub = MessageHub.get_current_instance()
         for key, value in self.distill_losses.level_losses().items():
@@ -235,6 +236,15 @@ def _check_checkpoint_exists(path: str, key: str) -> None:
     resolved = osp.abspath(osp.expanduser(path))
     if not osp.isfile(resolved):
         raise FileNotFoundError(f'{key}: checkpoint file not found: {path} (looked for {resolved})')
+
+
+def _sample_indices(data_samples: list, device: torch.device) -> Dict[str, Tensor]:
+    """``indices``: each sample's dataset index (``sample_idx``, kept when the pipeline's ``meta_keys`` list it), for
+    losses with a per-sample memory (CRD); empty when the samples do not carry it."""
+    indices = [sample.metainfo.get('sample_idx') for sample in data_samples or []]
+    if not indices or any(index is None for index in indices):
+        return {}
+    return dict(indices=torch.tensor(indices, dtype=torch.long, device=device))
 
 
 def _preprocessor_signature(model: nn.Module) -> tuple:

@@ -77,6 +77,9 @@ CASES: Dict[str, Case] = {
     'BinaryKDLoss': Case(lambda **kw: L.BinaryKDLoss(tau=2.0, **kw),
                          lambda: _seeded((2, 5, 8), scale_S=3.0, scale_T=3.0, seed=3), fp32_tol=BF16_VS_FP32),
     'CCLoss': Case(L.CCLoss, lambda: _seeded((4, 3, 4, 4), (4, 6, 2, 2)), fp32_tol=BF16_VS_FP32),
+    # Eval mode: CRD updates its memory and fixes Z only while training, so the repeated calls compare equal.
+    'CRDLoss': Case(lambda **kw: L.CRDLoss(3, 5, feat_dim=8, num_negatives=16, **kw).eval(),
+                    lambda: _seeded((4, 3, 4, 4), (4, 5, 2, 3)), fp32_tol=BF16_VS_FP32),
     'ChannelWiseDivergence': Case(lambda **kw: L.ChannelWiseDivergence(tau=2.0, **kw), lambda: _seeded((2, 3, 4, 5)),
                                   rounded_tol=dict(rtol=1e-5, atol=1e-6)),
     'DKDLoss': Case(L.DKDLoss, lambda: _seeded((5, 7), scale_S=2.0, scale_T=2.0),
