@@ -8,6 +8,7 @@ from mmengine.config import Config
 
 from ..core import resolve_teacher_dtype
 from ..yolo import DistillCriterion, build_yolo_loss_set, find_head
+from ..yolo.safe_checkpoint import ultralytics_checkpoint_loading
 from .amp import amp_autocast
 from .memory import weight_bytes
 from .synthetic import yolo_detect_batch
@@ -134,7 +135,8 @@ def _load_model(source: str, nc: Optional[int]) -> torch.nn.Module:
         if not Path(source).is_file():
             raise FileNotFoundError(f'step_time: checkpoint not found: {source} (pass --yolo-teacher yolov8s.yaml '
                                     'to time a random-weight teacher of the same architecture)')
-        model, _ = load_checkpoint(source)
+        with ultralytics_checkpoint_loading():
+            model, _ = load_checkpoint(source)
         return model.float()
     wrapper = YOLO(source)
     model_class = wrapper.task_map[wrapper.task]['model']

@@ -7,6 +7,8 @@ from typing import Dict, List
 
 import torch
 
+from .safe_checkpoint import ultralytics_checkpoint_loading
+
 METRIC_KEYS = ('metrics/mAP50-95(P)', 'metrics/mAP50-95(M)', 'metrics/mAP50-95(B)')
 
 
@@ -58,7 +60,8 @@ def train_yolo(model: str, train_args: Dict, save_dir: Path, distiller=None) -> 
     if distiller is not None:
         metrics = distiller.train(dict(train_args), save_dir=str(save_dir))
     else:
-        metrics = YOLO(model).train(**dict(train_args, save_dir=str(save_dir)))
+        with ultralytics_checkpoint_loading():
+            metrics = YOLO(model).train(**dict(train_args, save_dir=str(save_dir)))
     seconds = time.perf_counter() - start
     curve = validation_curve(save_dir)
     metric = next(iter(curve[-1][1]))
@@ -79,6 +82,7 @@ def yolo_complexity(checkpoint: str, imgsz: int) -> Dict[str, float]:
     from ultralytics import YOLO
 
     from ..pruning.stats import count_flops
-    net = YOLO(checkpoint).model.float().eval()
+    with ultralytics_checkpoint_loading():
+        net = YOLO(checkpoint).model.float().eval()
     return dict(params=sum(p.numel() for p in net.parameters()),
                 gflops=count_flops(net, torch.zeros(1, 3, imgsz, imgsz)) / 1e9)

@@ -9,20 +9,26 @@ from torch import nn
 
 from ..pruning.report import PruneReport, prune_and_measure
 from ..pruning.settings import PruneSettings
+from .safe_checkpoint import ultralytics_checkpoint_loading
 from .split_c2f import merge_c2f_blocks, split_c2f_blocks
 
 
-def load_yolo_model(source: Union[str, Path]) -> nn.Module:
-    """The Ultralytics model of a checkpoint (``.pt``) or a model yaml, in float32.
+def load_yolo_model(source: Union[str, Path], trust_checkpoint: bool = False) -> nn.Module:
+    """The Ultralytics model of a checkpoint (``.pt``, loaded weights-only) or a model yaml, in float32.
 
     Args:
         source (str | Path): ``yolov8n.yaml``, ``runs/.../best.pt``, a pruned checkpoint.
+        trust_checkpoint (bool): Load with Ultralytics' own loader, which runs any code the file carries.
 
     Returns:
         nn.Module: The ``DetectionModel`` (or segment/pose subclass).
+
+    Raises:
+        UnsafeCheckpointError: The checkpoint holds objects weights-only loading refuses; nothing from it ran.
     """
     from ultralytics import YOLO
-    return YOLO(str(source)).model.float()
+    with ultralytics_checkpoint_loading(trust_checkpoint):
+        return YOLO(str(source)).model.float()
 
 
 def default_yolo_keep(model: nn.Module) -> List[str]:

@@ -38,6 +38,8 @@ class YOLODistillSettings:
         teacher_trainable (bool): Online distillation (the teacher also trains on its own loss).
         teacher_stop_early (bool): Stop a frozen teacher's forward after its last hooked layer.
         teacher_dtype (str, optional): ``'float16'``/``'bfloat16'``: a frozen teacher kept in half precision.
+        trust_checkpoint (bool): Load the teacher ``.pt`` with Ultralytics' own loader, which runs any code the file
+            carries, instead of weights-only.
     """
 
     teacher: str
@@ -45,6 +47,7 @@ class YOLODistillSettings:
     teacher_trainable: bool = False
     teacher_stop_early: bool = True
     teacher_dtype: Optional[str] = None
+    trust_checkpoint: bool = False
 
 
 class DistillTrainerMixin:
@@ -82,7 +85,7 @@ class DistillTrainerMixin:
         ckpt = super().setup_model()
         settings = self.distill_settings
         student = self.model
-        teacher = load_teacher(settings.teacher, self)
+        teacher = load_teacher(settings.teacher, self, settings.trust_checkpoint)
         loss_set, report = build_yolo_loss_set(settings.distill_cfg, student, teacher, self.args.imgsz,
                                                self.data.get('channels', 3))
         teacher.train(settings.teacher_trainable)

@@ -24,14 +24,19 @@ class YOLODistiller:
         teacher_stop_early (bool): Stop the frozen teacher's forward after its last hooked layer.
         teacher_dtype (str, optional): ``'float16'`` or ``'bfloat16'``: the frozen teacher's weights and inputs in
             half precision (less memory, faster on GPUs); the features are cast to float32 for the losses.
+        trust_checkpoint (bool): Load the student, teacher and resume checkpoints with Ultralytics' own loader
+            (``torch.load(weights_only=False)``) instead of weights-only. **Risk:** a ``.pt`` file can then run any
+            code it carries when it is loaded; set it only for files you made or trust that the weights-only loader
+            refuses (a warning is logged when it is used).
     """
 
     def __init__(self, student: str, teacher: str, distill_cfg: List[dict], teacher_trainable: bool = False,
-                 teacher_stop_early: bool = True, teacher_dtype: Optional[str] = None) -> None:
+                 teacher_stop_early: bool = True, teacher_dtype: Optional[str] = None,
+                 trust_checkpoint: bool = False) -> None:
         resolve_teacher_dtype(teacher_dtype, teacher_trainable)
         self.student = str(student)
         self.settings = YOLODistillSettings(str(teacher), list(distill_cfg), teacher_trainable, teacher_stop_early,
-                                            teacher_dtype)
+                                            teacher_dtype, bool(trust_checkpoint))
 
     def train(self, train_args: Dict[str, Any], save_dir: Optional[str] = None, resume: Optional[str] = None,
               callbacks: Optional[Dict[str, Callable]] = None):
@@ -47,4 +52,4 @@ class YOLODistiller:
             The Ultralytics metrics of the final validation of ``best.pt``.
         """
         return train_with_trainer(self.student, train_args, lambda base: build_distill_trainer(base, self.settings),
-                                  save_dir, resume, callbacks)
+                                  save_dir, resume, callbacks, trust_checkpoint=self.settings.trust_checkpoint)

@@ -5,6 +5,7 @@ from typing import Optional
 from mmengine.config import Config
 
 from ..registry import RUNNERS, YOLO_RUNS, runner_class
+from .safe_checkpoint import ultralytics_checkpoint_loading
 
 
 @RUNNERS.register_module()
@@ -29,6 +30,7 @@ class YOLORunner:
         self.resume = resume
         self.checkpoint = checkpoint
         self.test_teacher = test_teacher
+        self.show_dir: Optional[str] = None
 
     @classmethod
     def from_train_cfg(cls, cfg: Config, amp: bool = False, resume: Optional[str] = None) -> 'YOLORunner':
@@ -49,7 +51,8 @@ class YOLORunner:
         return cls(cfg, resume=resume)
 
     @classmethod
-    def from_test_cfg(cls, cfg: Config, checkpoint: str, teacher: bool = False, pruned: bool = False) -> 'YOLORunner':
+    def from_test_cfg(cls, cfg: Config, checkpoint: str, teacher: bool = False, pruned: bool = False,
+                      show_dir: Optional[str] = None) -> 'YOLORunner':
         """Build the runner that validates ``checkpoint`` on the config's dataset.
 
         Args:
@@ -57,11 +60,15 @@ class YOLORunner:
             checkpoint (str): The student checkpoint (``best.pt``); ignored with ``teacher=True``.
             teacher (bool): Validate the config's teacher checkpoint instead.
             pruned (bool): Accepted for symmetry with mm configs: a pruned YOLO checkpoint carries its own shapes.
+            show_dir (str, optional): Save Ultralytics' validation plots (predictions drawn on the validation
+                batches, curves, confusion matrix) in this folder instead of ``<work_dir>/val``.
 
         Returns:
             YOLORunner: The runner.
         """
-        return cls(cfg, checkpoint=cfg.model['teacher'] if teacher else checkpoint, test_teacher=teacher)
+        runner = cls(cfg, checkpoint=cfg.model['teacher'] if teacher else checkpoint, test_teacher=teacher)
+        runner.show_dir = show_dir
+        return runner
 
     def train(self):
         """Train the config's model into ``work_dir``.
@@ -73,7 +80,8 @@ class YOLORunner:
         return run.train(dict(self.cfg.get('train_args', {})), save_dir=self.cfg.work_dir, resume=self.resume)
 
     def test(self):
-        """Validate the checkpoint with Ultralytics' validator.
+        """Validate the checkpoint with Ultralytics' validator; the checkpoint is loaded weights-only unless the
+        config's ``model`` sets ``trust_checkpoint=True``.
 
         Returns:
             The Ultralytics metrics.
@@ -85,9 +93,10 @@ class YOLORunner:
         train_args = dict(self.cfg.get('train_args', {}))
         keys = ('data', 'imgsz', 'batch', 'device', 'workers', 'half', 'single_cls', 'classes')
         val_args = {key: train_args[key] for key in keys if key in train_args}
-        val_dir = 'val_teacher' if self.test_teacher else 'val'
-        val_args.update(plots=False, save_dir=osp.join(self.cfg.work_dir, val_dir))
-        return YOLO(self.checkpoint).val(**val_args)
+        val_dir = osp.join(self.cfg.work_dir, 'val_teacher' if self.test_teacher else 'val')
+        val_args.update(plots=bool(self.show_dir), save_dir=self.show_dir or val_dir)
+        with ultralytics_checkpoint_loading(bool(self.cfg.model.get('trust_checkpoint', False))):
+            return YOLO(self.checkpoint).val(**val_args)
 
 
 def is_yolo_config(cfg: Config) -> bool:

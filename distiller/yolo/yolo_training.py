@@ -17,13 +17,18 @@ class YOLOTraining:
     Args:
         model (str): Model yaml or checkpoint.
         bn_sparsity (float): L1 weight on BatchNorm scales (network slimming's sparse training); 0 trains normally.
+        trust_checkpoint (bool): Load the model and resume checkpoints with Ultralytics' own loader
+            (``torch.load(weights_only=False)``) instead of weights-only. **Risk:** a ``.pt`` file can then run any
+            code it carries when it is loaded; set it only for files you made or trust that the weights-only loader
+            refuses (a warning is logged when it is used).
     """
 
-    def __init__(self, model: str, bn_sparsity: float = 0.0) -> None:
+    def __init__(self, model: str, bn_sparsity: float = 0.0, trust_checkpoint: bool = False) -> None:
         if bn_sparsity < 0:
             raise ValueError(f'bn_sparsity: expected a non-negative weight, got {bn_sparsity!r}')
         self.model = str(model)
         self.bn_sparsity = float(bn_sparsity)
+        self.trust_checkpoint = bool(trust_checkpoint)
 
     def train(self, train_args: Dict[str, Any], save_dir: Optional[str] = None, resume: Optional[str] = None,
               callbacks: Optional[Dict[str, Callable]] = None):
@@ -39,4 +44,4 @@ class YOLOTraining:
             The Ultralytics metrics of the final validation.
         """
         return train_with_trainer(self.model, train_args, lambda base: build_yolo_trainer(base, self.bn_sparsity),
-                                  save_dir, resume, callbacks)
+                                  save_dir, resume, callbacks, trust_checkpoint=self.trust_checkpoint)

@@ -105,6 +105,7 @@ def test_visualize_features_writes_one_png_per_distilled_level(yolo: dict, tmp_p
     config = tmp_path / 'cwd_pruned.py'
     config.write_text(f"""
 train_args = dict(imgsz=64)
+runner_type = 'YOLORunner'
 model = dict(type='YOLODistiller', student={str(yolo['pruned'])!r}, teacher={str(yolo['original'])!r},
              distill_cfg=[dict(methods=[dict(type='ChannelWiseDivergence', name='cwd_loss', tau=1.0, weight=3.0)])])
 """)

@@ -1,10 +1,14 @@
-"""Tests of tools/analysis/print_modules.py, run as a subprocess on real distiller configs."""
+"""Tests of tools/analysis/print_modules.py, run as a subprocess on real distiller configs (mmseg, mmdet, YOLO)."""
 import ast
 import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Dict, List
+
+import pytest
+
+from tests.helpers.tools_loader import load_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOL = ROOT / 'tools' / 'analysis' / 'print_modules.py'
@@ -87,3 +91,30 @@ def test_detection_config_depth_and_filter():
         assert all(name.count('.') == 0 for name in found[role])
     assert 'neck  (tuple x5)  student 256 ch <- teacher 256 ch' in out
     assert any(entry['student_module'] == 'neck' for entry in snippet(out))
+
+
+def yolo_config(tmp_path: Path) -> Path:
+    """The YOLOv8s -> YOLOv8n CWD config with a teacher checkpoint that is not on disk."""
+    config = tmp_path / 'cwd_missing_teacher.py'
+    config.write_text(f"_base_ = [{str(ROOT / 'configs/distillers/yolo/cwd_yolov8s_to_yolov8n_digits.py')!r}]\n"
+                      f"model = dict(teacher={str(tmp_path / 'missing.pt')!r})\n")
+    return config
+
+
+def test_yolo_config_with_teacher_yaml(tmp_path: Path):
+    out = run_tool(str(yolo_config(tmp_path)), '--teacher-yaml', 'yolov8s.yaml', '--input-shape', '1', '3', '64', '64',
+                   '--depth', '2')
+    assert 'building the teacher from yolov8s.yaml' in out
+    found = tables(out)
+    assert found['student']['model.15'] == '1x64x8x8' and found['teacher']['model.15'] == '1x128x8x8'
+    assert found['student']['model.21'] == '1x256x2x2' and found['teacher']['model.21'] == '1x512x2x2'
+    assert all(name.startswith('model') and name.count('.') <= 1 for name in found['student'])
+    pairs = out.split('== proposed pairs', 1)[1].split('== distill_cfg', 1)[0].strip().splitlines()[1:4]
+    assert [line.split()[0] for line in pairs] == ['model.15', 'model.18', 'model.21']  # the Detect head's inputs
+    assert [entry['student_module'] for entry in snippet(out)] == ['model.15', 'model.18', 'model.21']
+
+
+def test_yolo_config_missing_teacher_fails_with_one_line(tmp_path: Path):
+    with pytest.raises(SystemExit, match=r'model\.teacher: checkpoint file not found: .*missing\.pt; pass '
+                                         r'--teacher-yaml'):
+        load_tool('analysis/print_modules').main([str(yolo_config(tmp_path))])

@@ -25,6 +25,7 @@ from torch import nn
 from distiller.engine.mm_pruning import build_mm_model
 from distiller.pruning import count_flops, resize_for_checkpoint
 from distiller.yolo.pruning import load_yolo_model
+from distiller.yolo.safe_checkpoint import ultralytics_checkpoint_loading
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -103,8 +104,9 @@ def yolo_metric(path: str, data: str, imgsz: int, save_dir: Path) -> Dict[str, f
         dict: ``{'mAP50-95': value}`` (box mAP; segment/pose models add their mask/pose mAP).
     """
     from ultralytics import YOLO
-    metrics = YOLO(path).val(data=data, imgsz=imgsz, batch=4, device='cpu', workers=0, plots=False, verbose=False,
-                             save_dir=str(save_dir))
+    with ultralytics_checkpoint_loading():
+        metrics = YOLO(path).val(data=data, imgsz=imgsz, batch=4, device='cpu', workers=0, plots=False,
+                                 verbose=False, save_dir=str(save_dir))
     result = {'mAP50-95': float(metrics.box.map)}
     for kind in ('seg', 'pose'):
         if hasattr(metrics, kind):

@@ -1,39 +1,45 @@
 """List the teacher's and the student's modules with their output shapes and propose ``distill_cfg`` pairs.
 
     python tools/analysis/print_modules.py CONFIG [--input-shape 1 3 128 128] [--depth N] [--filter REGEX]
+        [--teacher-yaml yolov8s.yaml]
 
-The two models are built straight from ``cfg.model.teacher_cfg`` / ``student_cfg`` (not through the distiller, so a
-broken ``distill_cfg`` does not stop the tool), randomly initialised (only shapes matter; nothing is downloaded),
-and run once on a blank batch in eval mode (``mode='tensor'``). Forward hooks record every module's output.
+Both families of distiller configs are served. mmdet/mmseg: the two models are built from ``cfg.model.teacher_cfg`` /
+``student_cfg`` by :func:`distiller.models.build_model` and run with ``mode='tensor'``. YOLO (``runner_type =
+'YOLORunner'``): from ``model.teacher`` / ``model.student`` (a ``.pt`` checkpoint, loaded weights-only, or a model
+yaml; a teacher ``.pt`` that is not on disk needs ``--teacher-yaml``); module names are ``model.<i>``. The
+distiller itself is not built (a broken ``distill_cfg`` does not stop the tool), no weights are loaded or downloaded
+(only shapes matter), and each model runs once in eval mode on a blank batch while a
+:class:`~distiller.core.FeatureRecorder` records every module's output.
 
 Pairing heuristic (kept simple on purpose):
 
 1. A candidate pair is a module name present in both models whose output is a 4-D tensor or a tuple/list of 4-D
    tensors of the same length in both models.
-2. Candidates are ranked: logits first (names ending in ``conv_seg``, ``_cls`` or ``conv_cls``), then ``neck``
-   outputs, then the rest, shallower names (fewer dots) first and then in the student's module order; modules whose
-   spatial sizes differ between the models or that are called several times (shared heads run once per FPN level)
-   come last. ``--depth`` / ``--filter`` limit the printed list too. Only the
+2. Candidates are ranked: logits first (names ending in ``conv_seg``, ``_cls`` or ``conv_cls``), then the ``neck``
+   (mm) or the layers the Detect head reads (YOLO), then the rest, shallower names (fewer dots) first and then in the
+   student's module order; modules whose spatial sizes differ between the models or that are called several times
+   (shared heads run once per FPN level) come last. ``--depth`` / ``--filter`` limit the printed list too. Only the
    first ``--top`` listed candidates called once go into the printed ``distill_cfg`` snippet.
 3. The snippet uses ``ChannelWiseDivergence`` when both sides have the same channels (logits) and ``MimicLoss``
    otherwise (the default ``align='auto'`` adds a 1x1 conv connector for the channel mismatch); it is a starting
    point to edit, not a tuned recipe.
 """
 import argparse
-import copy
 import pprint
 import re
 import sys
-from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import torch
-from mmengine.registry import DefaultScope
+from mmengine.config import Config
 from torch import nn
 
+from distiller.core import FeatureRecorder, HookSpec
+from distiller.registry import DISTILLERS, register_all_modules
+
 LOGIT_PATTERN = re.compile(r'(conv_seg|_cls|conv_cls)$')
-URL_PREFIXES = ('http://', 'https://', 'torchvision://', 'open-mmlab://', 'modelzoo://', 'mmcls://', 'mmpretrain://')
 
 
 @dataclass
@@ -55,6 +61,25 @@ class ModuleRecord:
     calls: int = 0
 
 
+@dataclass
+class ModelPair:
+    """The two built models of a config and how to run them.
+
+    Attributes:
+        teacher (nn.Module): The teacher, in eval mode.
+        student (nn.Module): The student, in eval mode.
+        forward (Callable): ``forward(model, inputs)`` runs one model on a blank batch.
+        family (str): ``mmdet``, ``mmseg`` or ``ultralytics``, for the table titles.
+        preferred (set): Module names ranked right after the logits (``neck``; YOLO's head input layers).
+    """
+
+    teacher: nn.Module
+    student: nn.Module
+    forward: Callable[[nn.Module, torch.Tensor], Any]
+    family: str
+    preferred: Set[str]
+
+
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """Parse the command line.
 
@@ -65,177 +90,123 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         argparse.Namespace: The parsed arguments.
     """
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('config', help='distiller config file')
+    parser.add_argument('config', help='distiller config file (mmdet, mmseg or YOLO)')
     parser.add_argument('--input-shape', type=int, nargs=4, default=[1, 3, 128, 128], metavar=('N', 'C', 'H', 'W'),
                         help='shape of the blank dry-run input (default: 1 3 128 128)')
     parser.add_argument('--depth', type=int, default=None,
                         help='only list modules whose name has at most DEPTH parts (dots + 1)')
     parser.add_argument('--filter', default=None, help='only list modules whose name matches this regex')
     parser.add_argument('--top', type=int, default=3, help='number of proposed pairs put in the distill_cfg snippet')
+    parser.add_argument('--teacher-yaml', default=None,
+                        help='YOLO: model yaml to build the teacher from when its .pt checkpoint is not on disk')
     return parser.parse_args(argv)
 
 
-def strip_downloads(cfg: Any) -> Any:
-    """Drop ``init_cfg`` / ``pretrained`` entries that would download weights, recursively.
+def yolo_teacher_source(cfg: Config, teacher_yaml: Optional[str]) -> str:
+    """Where a YOLO teacher is built from: ``model.teacher`` when it is a yaml or an existing ``.pt``, else
+    ``--teacher-yaml``.
 
     Args:
-        cfg (Any): A model config (dicts and lists nested); not modified.
+        cfg (Config): The YOLO distiller config.
+        teacher_yaml (str, optional): The ``--teacher-yaml`` argument.
 
     Returns:
-        Any: A copy without ``pretrained`` strings and without ``init_cfg`` entries naming a checkpoint.
+        str: A checkpoint or model yaml path.
+
+    Raises:
+        SystemExit: The teacher is a ``.pt`` that is not on disk and no ``--teacher-yaml`` was given.
     """
-    if isinstance(cfg, dict):
-        out = {}
-        for key, value in cfg.items():
-            if key == 'pretrained' and isinstance(value, str):
-                continue
-            if key == 'init_cfg' and _names_checkpoint(value):
-                continue
-            out[key] = strip_downloads(value)
-        return _same_dict_type(cfg, out)
-    if isinstance(cfg, (list, tuple)):
-        return type(cfg)(strip_downloads(v) for v in cfg)
-    return cfg
+    teacher = str(cfg.model['teacher'])
+    if Path(teacher).suffix.lower() != '.pt' or Path(teacher).expanduser().is_file():
+        return teacher
+    if teacher_yaml:
+        print(f'model.teacher: {teacher} not found; building the teacher from {teacher_yaml}')
+        return teacher_yaml
+    raise SystemExit(f'model.teacher: checkpoint file not found: {teacher}; pass --teacher-yaml (e.g. '
+                     'yolov8s.yaml) to build the teacher from its model yaml')
 
 
-def _same_dict_type(original: dict, items: dict) -> dict:
-    """Rebuild ``items`` as the dict type of ``original`` (mmengine ``ConfigDict`` or plain dict)."""
-    try:
-        return type(original)(items)
-    except TypeError:
-        return dict(items)
-
-
-def _names_checkpoint(init_cfg: Any) -> bool:
-    """Whether an ``init_cfg`` (a dict or a list of them) loads a checkpoint or a URL."""
-    entries = init_cfg if isinstance(init_cfg, (list, tuple)) else [init_cfg]
-    for entry in entries:
-        if isinstance(entry, dict):
-            checkpoint = entry.get('checkpoint')
-            if entry.get('type') == 'Pretrained':
-                return True
-            if isinstance(checkpoint, str) and checkpoint.startswith(URL_PREFIXES):
-                return True
-    return False
-
-
-def model_dict(ref: Any, key: str) -> dict:
-    """Turn a ``teacher_cfg`` / ``student_cfg`` value into a model dict.
+def build_models(cfg: Config, teacher_yaml: Optional[str] = None) -> ModelPair:
+    """Build the teacher and the student of a distiller config with the package's own builders.
 
     Args:
-        ref (str | dict): A config path (local or ``package::path``) or a model dict.
-        key (str): The config key, for the error message.
+        cfg (Config): The distiller config.
+        teacher_yaml (str, optional): YOLO: model yaml for a teacher whose ``.pt`` is not on disk.
 
     Returns:
-        dict: The model config, without download-triggering entries.
+        ModelPair: Both models in eval mode and how to run them.
     """
-    from distiller.utils import load_config
-    cfg = load_config(ref).model if isinstance(ref, str) else ref
-    if not isinstance(cfg, dict) or 'type' not in cfg:
-        raise TypeError(f'{key}: expected a config path or a model dict with "type", got {ref!r}')
-    return strip_downloads(copy.deepcopy(cfg))
+    from distiller.yolo import head_input_layers, is_yolo_config
+    if is_yolo_config(cfg):
+        from distiller.yolo.pruning import load_yolo_model
+        trust = bool(cfg.model.get('trust_checkpoint', False))
+        teacher = load_yolo_model(yolo_teacher_source(cfg, teacher_yaml), trust_checkpoint=trust).eval()
+        student = load_yolo_model(cfg.model['student'], trust_checkpoint=trust).eval()
+        heads = {f'model.{i}' for i in head_input_layers(student, 'student')}
+        return ModelPair(teacher, student, lambda model, inputs: model(inputs), 'ultralytics', heads)
+    from distiller.models import build_model
+    scope = getattr(DISTILLERS.get(cfg.model['type']), 'scope', '')
+    if not scope:
+        raise SystemExit(f'model.type: {cfg.model["type"]!r} is not a registered mmdet/mmseg distiller')
+    teacher, student = (build_model(cfg.model[key], scope, key).eval() for key in ('teacher_cfg', 'student_cfg'))
+
+    def forward(model: nn.Module, inputs: torch.Tensor) -> Any:
+        return model(inputs, blank_samples(scope, inputs.shape), mode='tensor')
+
+    return ModelPair(teacher, student, forward, scope, {'neck'})
 
 
-def distiller_class(type_name: str) -> type:
-    """The distiller class named by ``cfg.model.type`` (its ``scope`` says which package builds the models).
+def blank_samples(scope: str, shape: Sequence[int]) -> list:
+    """Data samples of a blank batch, with the metainfo ``BaseDistiller.dummy_data_samples`` gives its dry run
+    (two-stage detectors read it).
 
     Args:
-        type_name (str): e.g. ``SegmentationDistiller``.
-
-    Returns:
-        type: The registered distiller class.
-    """
-    from distiller.registry import DISTILLERS
-    cls = DISTILLERS.get(type_name)
-    if cls is None or not getattr(cls, 'scope', ''):
-        raise ValueError(f'model.type {type_name!r} is not a registered distiller with a model scope')
-    return cls
-
-
-def build_model(cfg: dict, scope: str) -> nn.Module:
-    """Build one model with its package's registry and convert SyncBN for a single CPU process.
-
-    Args:
-        cfg (dict): The model config.
-        scope (str): ``mmseg`` or ``mmdet``.
-
-    Returns:
-        nn.Module: The model in eval mode.
-    """
-    from distiller.compat import revert_sync_bn_if_single_process
-    if scope == 'mmdet':
-        from mmdet.registry import MODELS
-    else:
-        from mmseg.registry import MODELS
-    with DefaultScope.overwrite_default_scope(scope):
-        model = MODELS.build(cfg)
-    return revert_sync_bn_if_single_process(model).eval()
-
-
-def dummy_data_samples(cls: type, shape: Sequence[int]) -> list:
-    """Blank data samples for a dry forward, made by the distiller's own ``dummy_data_samples``.
-
-    A shim object carrying only ``data_sample_type`` stands in for the distiller instance, so no distiller (and no
-    ``distill_cfg``) is built.
-
-    Args:
-        cls (type): The distiller class.
-        shape (Sequence[int]): N, C, H, W of the input.
+        scope (str): ``mmdet`` (``DetDataSample``) or ``mmseg`` (``SegDataSample``).
+        shape (Sequence[int]): N, C, H, W of the batch.
 
     Returns:
         list: One data sample per image.
     """
-    shim = type('_SampleShim', (), {'data_sample_type': cls.data_sample_type})()
-    return cls.dummy_data_samples(shim, tuple(shape))
+    if scope == 'mmdet':
+        from mmdet.structures import DetDataSample as Sample
+    else:
+        from mmseg.structures import SegDataSample as Sample
+    size = tuple(shape[-2:])
+    meta = dict(img_shape=size, ori_shape=size, pad_shape=size, batch_input_shape=size, scale_factor=(1.0, 1.0))
+    return [Sample(metainfo=meta) for _ in range(shape[0])]
 
 
-def _tensor_shape(value: Any) -> Optional[Tuple[int, ...]]:
-    """Shape of a tensor, else None."""
-    return tuple(value.shape) if isinstance(value, torch.Tensor) else None
-
-
-def record_outputs(model: nn.Module, inputs: torch.Tensor, samples: list) -> 'OrderedDict[str, ModuleRecord]':
-    """Run one forward with hooks on every named submodule and record the output shapes.
+def record_outputs(model: nn.Module, run: Callable[[], Any]) -> Dict[str, ModuleRecord]:
+    """Run one forward with a :class:`FeatureRecorder` on every named submodule and keep the output shapes.
 
     Args:
         model (nn.Module): The model (eval mode).
-        inputs (torch.Tensor): The input batch.
-        samples (list): Data samples passed to the forward.
+        run (Callable): Runs the forward (no arguments).
 
     Returns:
-        OrderedDict[str, ModuleRecord]: Records by module name, in registration order (modules never called have
+        dict[str, ModuleRecord]: Records by module name, in registration order (modules never called have
         ``calls == 0``).
     """
-    records: 'OrderedDict[str, ModuleRecord]' = OrderedDict()
-    handles = []
-    for name, module in model.named_modules():
-        if not name:
-            continue
-        record = records[name] = ModuleRecord(name, type(module).__name__)
-        handles.append(module.register_forward_hook(_make_hook(record)))
+    records = {name: ModuleRecord(name, type(module).__name__) for name, module in model.named_modules() if name}
+    specs = [HookSpec(name) for name in records]
+    recorder = FeatureRecorder(model, specs)
+    recorder.clone_keys = {spec.key for spec in specs}  # copies: an in-place activation after a module is harmless
     try:
-        with torch.no_grad():
-            model(inputs, samples, mode='tensor')
+        with torch.no_grad(), recorder.recording():
+            run()
+            for spec in specs:
+                try:
+                    calls = recorder.get(spec)
+                except RuntimeError:  # never called
+                    continue
+                record = records[spec.module]
+                record.calls = len(calls)
+                record.is_sequence = isinstance(calls[0], (tuple, list))
+                outputs = calls[0] if record.is_sequence else [calls[0]]
+                record.shapes = [tuple(o.shape) if isinstance(o, torch.Tensor) else None for o in outputs]
     finally:
-        for handle in handles:
-            handle.remove()
+        recorder.remove()
     return records
-
-
-def _make_hook(record: ModuleRecord):
-    """A forward hook filling ``record`` on the first call and counting the calls."""
-
-    def hook(module: nn.Module, args: Any, output: Any) -> None:
-        record.calls += 1
-        if record.calls > 1:
-            return
-        if isinstance(output, (tuple, list)):
-            record.is_sequence = True
-            record.shapes = [_tensor_shape(item) for item in output]
-        else:
-            record.shapes = [_tensor_shape(output)]
-
-    return hook
 
 
 def format_shapes(record: ModuleRecord) -> str:
@@ -245,14 +216,12 @@ def format_shapes(record: ModuleRecord) -> str:
         record (ModuleRecord): The record.
 
     Returns:
-        str: e.g. ``(1, 512, 8, 8)`` or ``tuple x5: (1, 256, 8, 8), ...``; ``-`` when not called.
+        str: e.g. ``1x512x8x8`` or ``tuple x5: 1x256x8x8, ...``; ``-`` when not called.
     """
     if not record.calls:
         return '-'
     parts = ['x'.join(map(str, s)) if s is not None else 'non-tensor' for s in record.shapes]
-    if record.is_sequence:
-        return f'tuple x{len(parts)}: ' + ', '.join(parts)
-    return parts[0]
+    return f'tuple x{len(parts)}: ' + ', '.join(parts) if record.is_sequence else parts[0]
 
 
 def select(records: Dict[str, ModuleRecord], depth: Optional[int], pattern: Optional[str]) -> List[ModuleRecord]:
@@ -278,30 +247,31 @@ def print_table(title: str, rows: List[ModuleRecord]) -> None:
         title (str): Table title.
         rows (list[ModuleRecord]): The records to print.
     """
-    headers = ('name', 'type', 'output shape(s)', 'calls')
-    lines = [(r.name, r.type_name, format_shapes(r), str(r.calls)) for r in rows]
-    widths = [max([len(h)] + [len(line[i]) for line in lines]) for i, h in enumerate(headers[:3])]
+    lines = [('name', 'type', 'output shape(s)', 'calls')]
+    lines += [(r.name, r.type_name, format_shapes(r), str(r.calls)) for r in rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(3)]
     print(f'\n== {title} ({len(rows)} modules) ==')
-    print('  '.join(h.ljust(w) for h, w in zip(headers[:3], widths)) + '  ' + headers[3])
     for line in lines:
         print('  '.join(c.ljust(w) for c, w in zip(line[:3], widths)) + '  ' + line[3])
 
 
-def _feature_shapes(record: ModuleRecord) -> Optional[List[Tuple[int, ...]]]:
-    """The 4-D output shapes of a record, or None when any output is not a 4-D tensor."""
-    if not record.calls or not record.shapes:
+def _feature_shapes(record: Optional[ModuleRecord]) -> Optional[List[Tuple[int, ...]]]:
+    """The 4-D output shapes of a record, or None when it is missing, not called or any output is not 4-D."""
+    if record is None or not record.calls or not record.shapes:
         return None
     if any(s is None or len(s) != 4 for s in record.shapes):
         return None
     return list(record.shapes)
 
 
-def propose_pairs(student: Dict[str, ModuleRecord], teacher: Dict[str, ModuleRecord]) -> List[dict]:
+def propose_pairs(student: Dict[str, ModuleRecord], teacher: Dict[str, ModuleRecord],
+                  preferred: Set[str] = frozenset({'neck'})) -> List[dict]:
     """Same-name modules with 4-D outputs in both models, ranked as the module docstring says.
 
     Args:
         student (dict): The student's records by name.
         teacher (dict): The teacher's records by name.
+        preferred (set): Names ranked right after the logits.
 
     Returns:
         list[dict]: One dict per pair: ``name``, ``count`` (None for a single tensor), ``student_ch``,
@@ -310,8 +280,7 @@ def propose_pairs(student: Dict[str, ModuleRecord], teacher: Dict[str, ModuleRec
     pairs = []
     for order, (name, s_rec) in enumerate(student.items()):
         t_rec = teacher.get(name)
-        s_shapes = _feature_shapes(s_rec)
-        t_shapes = _feature_shapes(t_rec) if t_rec is not None else None
+        s_shapes, t_shapes = _feature_shapes(s_rec), _feature_shapes(t_rec)
         if s_shapes is None or t_shapes is None or len(s_shapes) != len(t_shapes) \
                 or s_rec.is_sequence != t_rec.is_sequence:
             continue
@@ -319,14 +288,9 @@ def propose_pairs(student: Dict[str, ModuleRecord], teacher: Dict[str, ModuleRec
                           count=len(s_shapes) if s_rec.is_sequence else None,
                           student_ch=[s[1] for s in s_shapes], teacher_ch=[t[1] for t in t_shapes],
                           same_size=all(s[2:] == t[2:] for s, t in zip(s_shapes, t_shapes)),
-                          is_logit=bool(LOGIT_PATTERN.search(name))))
-    return sorted(pairs, key=_rank)
-
-
-def _rank(pair: dict) -> tuple:
-    """Sort key: same spatial size and one call first, then logits, ``neck``, shallow names, module order."""
-    demoted = not pair['same_size'] or pair['calls'] > 1
-    return (demoted, not pair['is_logit'], pair['name'] != 'neck', pair['name'].count('.'), pair['order'])
+                          is_logit=bool(LOGIT_PATTERN.search(name)), preferred=name in preferred))
+    return sorted(pairs, key=lambda p: (not p['same_size'] or p['calls'] > 1, not p['is_logit'], not p['preferred'],
+                                        p['name'].count('.'), p['order']))
 
 
 def _channels(values: List[int]) -> str:
@@ -381,23 +345,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         int: The exit code.
     """
     args = parse_args(argv)
-    from mmengine.config import Config
-
-    from distiller.registry import register_all_modules
     register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(args.config)
-    cls = distiller_class(cfg.model.type)
+    models = build_models(Config.fromfile(args.config), args.teacher_yaml)
     inputs = torch.zeros(args.input_shape)
-    samples = dummy_data_samples(cls, args.input_shape)
     records = {}
     for role in ('teacher', 'student'):
-        model = build_model(model_dict(cfg.model[f'{role}_cfg'], f'{role}_cfg'), cls.scope)
-        records[role] = record_outputs(model, inputs, samples)
-        print_table(f'{role} ({type(model).__name__}, scope {cls.scope})',
+        model = getattr(models, role)
+        records[role] = record_outputs(model, lambda: models.forward(model, inputs))
+        print_table(f'{role} ({type(model).__name__}, scope {models.family})',
                     select(records[role], args.depth, args.filter))
-        del model
     kept = {r.name for r in select(records['student'], args.depth, args.filter)}
-    pairs = [p for p in propose_pairs(records['student'], records['teacher']) if p['name'] in kept]
+    pairs = [p for p in propose_pairs(records['student'], records['teacher'], models.preferred) if p['name'] in kept]
     print(f'\n== proposed pairs ({len(pairs)}; best first) ==')
     for pair in pairs:
         print(format_pair(pair))

@@ -26,6 +26,7 @@ from distiller.datasets import DigitsSpec, generate_digits
 from distiller.pruning import PruneSettings, model_stats
 from distiller.yolo import YOLOTraining
 from distiller.yolo.pruning import load_yolo_model, prune_yolo_model, save_yolo_checkpoint
+from distiller.yolo.safe_checkpoint import ultralytics_checkpoint_loading
 from distiller.utils import load_config
 from distiller.yolo import YOLODistiller
 
@@ -67,7 +68,8 @@ def measure(weights: Path, train_args: dict, save_dir: Path) -> dict:
     """
     from ultralytics import YOLO
     keys = ('data', 'imgsz', 'batch', 'device', 'workers')
-    metrics = YOLO(str(weights)).val(**{k: train_args[k] for k in keys}, plots=False, save_dir=str(save_dir))
+    with ultralytics_checkpoint_loading():
+        metrics = YOLO(str(weights)).val(**{k: train_args[k] for k in keys}, plots=False, save_dir=str(save_dir))
     imgsz = train_args['imgsz']
     stats = model_stats(load_yolo_model(weights), torch.zeros(1, 3, imgsz, imgsz))
     return dict(**fitness_metrics(metrics), params=stats.params, gflops=round(stats.flops / 1e9, 4))

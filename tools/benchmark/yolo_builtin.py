@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Callable, Dict, List, Tuple
 
 from distiller.datasets import DigitsSpec, generate_digits
-from distiller.registry import DISTILLERS
+from distiller.registry import YOLO_RUNS
 from distiller.utils import load_config
+from distiller.yolo.safe_checkpoint import ultralytics_checkpoint_loading
 
 METHODS = ('plain', 'ours', 'builtin')
 
@@ -74,7 +75,8 @@ def train_teacher(cfg, model_yaml: str, epochs: int, work_dir: Path) -> None:
         return
     args = dict(cfg.train_args, epochs=epochs, save_dir=str(work_dir / 'teacher'))
     print(f'training the teacher {model_yaml} for {epochs} epochs -> {target}', flush=True)
-    YOLO(model_yaml).train(**args)
+    with ultralytics_checkpoint_loading():
+        YOLO(model_yaml).train(**args)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(work_dir / 'teacher' / 'weights' / 'best.pt', target)
 
@@ -85,15 +87,16 @@ def run_one(method: str, cfg, seed: int, args: argparse.Namespace, work_dir: Pat
     train_args = dict(cfg.train_args, seed=seed, save_dir=str(work_dir / f'{method}_seed{seed}'))
     timer, durations = epoch_timer()
     if method == 'ours':
-        metrics = DISTILLERS.build(cfg.model).train(train_args, save_dir=train_args.pop('save_dir'),
+        metrics = YOLO_RUNS.build(cfg.model).train(train_args, save_dir=train_args.pop('save_dir'),
                                                     callbacks=timer)
     else:
         if method == 'builtin':
             train_args.update(distill_model=cfg.model.teacher, dis=args.builtin_dis)
-        model = YOLO(cfg.model.student)
-        for event, callback in timer.items():
-            model.add_callback(event, callback)
-        metrics = model.train(**train_args)
+        with ultralytics_checkpoint_loading():  # the student, the built-in run's teacher and the final best.pt
+            model = YOLO(cfg.model.student)
+            for event, callback in timer.items():
+                model.add_callback(event, callback)
+            metrics = model.train(**train_args)
     return dict(method=method, seed=seed, **fitness_metrics(metrics),
                 epoch_time_s=round(statistics.mean(durations), 3), epochs=len(durations))
 
