@@ -171,7 +171,8 @@ def _synthetic_batch(distiller_type: str, student_cfg: dict) -> dict:
     if distiller_type == 'SegmentationDistiller':
         from mmengine.structures import PixelData
         from mmseg.structures import SegDataSample
-        num_classes = student_cfg['decode_head']['num_classes']
+        head = student_cfg['decode_head']
+        num_classes = (head[-1] if isinstance(head, list) else head)['num_classes']  # a cascade's last head (OCRNet)
         for _ in range(BATCH):
             sample = SegDataSample(metainfo=meta)
             sample.gt_sem_seg = PixelData(data=torch.randint(0, num_classes, (1, SIZE, SIZE), generator=gen))

@@ -12,7 +12,7 @@ CONFIGS = sorted((Path(__file__).resolve().parents[2] / 'configs' / 'pruning').g
 
 
 def test_the_folder_has_configs() -> None:
-    assert len(CONFIGS) == 4
+    assert len(CONFIGS) == 7
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: p.stem)
