@@ -8,6 +8,10 @@ student. The teacher and the distillation losses live beside it:
   checkpoints use, keeps the plain one);
 - the optimizer gets the connectors and loss-owned layers (and an online teacher) as extra parameters;
 - ``weights/distill_state.pt`` holds their state next to ``last.pt`` for resuming.
+
+Multi-GPU training (``train_args.device='0,1'``) uses Ultralytics' own launcher: it pickles this trainer class (with
+its settings) for every worker, each worker builds the teacher and the losses, rank 0's connectors are broadcast to
+the others, and their gradients are averaged before each optimizer step (they live outside the DDP-wrapped student).
 """
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -18,6 +22,7 @@ import torch
 from torch import nn
 
 from ..core import DistillLossSet, TrainProgress, resolve_teacher_dtype
+from ..core.ddp_sync import average_gradients, broadcast_module
 from ..core.recorder import remove_record_hooks
 from .compression_trainer import PrunedModelTrainerMixin
 from .criterion import DistillCriterion
@@ -59,10 +64,6 @@ class DistillTrainerMixin:
         super().__init__(*args, **kwargs)
         if self.distill_settings is None:
             raise TypeError(f'{type(self).__name__} needs distill_settings; build it with build_distill_trainer()')
-        if self.ddp:
-            raise NotImplementedError('YOLO distillation runs on one device (a single GPU or the CPU); Ultralytics '
-                                      'multi-GPU training re-launches the trainer from its train arguments alone, '
-                                      'which do not carry the teacher and distill_cfg')
         if self.args.distill_model is not None:
             raise ValueError('distill_model is Ultralytics\' built-in distillation; with YOLODistiller the teacher is '
                              'set by its `teacher` argument, so leave distill_model unset')
@@ -130,6 +131,18 @@ class DistillTrainerMixin:
                                              settings.teacher_trainable, settings.teacher_stop_early)
         self._recording.enter_context(self.distill_losses.student_recorder.recording())
         self._distill_iter = self.start_epoch * len(self.train_loader)
+        # Multi-GPU: each worker built the connectors (and a yaml teacher) from its own seed; rank 0's win.
+        broadcast_module(self.distill_losses)
+        broadcast_module(self.teacher)
+
+    def optimizer_step(self) -> None:
+        """Average the gradients of the connectors and loss-owned layers (and an online teacher) over the
+        processes, as DDP does for the student it wraps, then step as Ultralytics does."""
+        trained = list(self.distill_losses.parameters())
+        if self.distill_settings.teacher_trainable:
+            trained += list(self.teacher.parameters())
+        average_gradients(trained)
+        super().optimizer_step()
 
     def preprocess_batch(self, batch: dict) -> dict:
         """Preprocess as the task trainer does (Ultralytics calls this under its autocast), run a frozen teacher on

@@ -25,7 +25,8 @@ class YOLORunner:
     def __init__(self, cfg: Config, resume: Optional[str] = None, checkpoint: Optional[str] = None,
                  test_teacher: bool = False) -> None:
         if cfg.get('launcher', 'none') != 'none':
-            raise SystemExit('YOLO distillation runs in one process (one GPU or the CPU); drop the launcher')
+            raise SystemExit('a YOLO config trains on several GPUs through Ultralytics\' own launcher: set '
+                             "train_args.device='0,1,...' and run python tools/train.py CONFIG (not dist_train.sh)")
         self.cfg = cfg
         self.resume = resume
         self.checkpoint = checkpoint
