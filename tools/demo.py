@@ -41,7 +41,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         argparse.Namespace: The parsed arguments.
     """
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', nargs='?', default=DEFAULT_CONFIG, help='distiller config: mmseg, mmdet or YOLO (runner_type)')
+    parser.add_argument('config', nargs='?', default=DEFAULT_CONFIG,
+                        help='distiller config: mmseg, mmdet or YOLO (runner_type)')
     parser.add_argument('--seed', type=int, default=0, help='seed of both student runs')
     parser.add_argument('--work-dir', default='work_dirs/demo', help='run directories')
     parser.add_argument('--out', default='results/demo', help='output path without extension')

@@ -64,5 +64,6 @@ def main() -> None:
                                              show_dir=args.show_dir)
     runner.test()
 
+
 if __name__ == '__main__':
     main()

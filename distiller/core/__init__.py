@@ -11,7 +11,8 @@ from .teacher_dtype import resolve_teacher_dtype
 
 __all__ = [
     'ChannelAlign', 'FeatureNorm', 'SpatialResize', 'MethodSpec', 'PairSpec', 'parse_distill_cfg',
-    'DistillConfigError', 'NonFiniteLossError', 'DistillLossSet', 'DistillMethod', 'get_module', 'FeatureRecorder', 'HookSpec',
+    'DistillConfigError', 'NonFiniteLossError', 'DistillLossSet', 'DistillMethod', 'get_module', 'FeatureRecorder',
+    'HookSpec',
     'StopForward', 'BaseWeightSchedule', 'ConstantWeight', 'CosineDecay', 'LinearWarmup', 'TrainProgress',
     'resolve_teacher_dtype'
 ]

@@ -9,7 +9,8 @@ from .recorder import HookSpec
 
 PAIR_KEYS = {'student_module', 'teacher_module', 'output_hook', 'index', 'student_index', 'teacher_index', 'methods'}
 METHOD_KEYS = {'type', 'name', 'weight', 'schedule', 'normalize', 'align', 'student_channels', 'teacher_channels',
-               'level_reduction'}
+               'level_reduction', 'balance'}
+BALANCE_KEYS = {'ratio', 'iters'}
 LEVEL_REDUCTIONS = ('sum', 'mean')
 
 
@@ -28,6 +29,8 @@ class MethodSpec:
         config_key (str): Where this method sits in the config, for messages.
         level_reduction (str): How the per-element losses of a pair (tuple elements, calls) combine: ``'sum'`` or
             ``'mean'`` (the detectron2 recipe's average over its FPN levels).
+        balance (dict, optional): Loss-scale balancing: ``ratio`` (the distillation loss as a fraction of the
+            student's task loss) and ``iters`` (the iterations it is measured over).
     """
 
     name: str
@@ -38,6 +41,7 @@ class MethodSpec:
     align: Any = 'auto'
     config_key: str = ''
     level_reduction: str = 'sum'
+    balance: Optional[Dict[str, Any]] = None
 
 
 @dataclass
@@ -131,7 +135,29 @@ def _parse_method(method: Any, key: str) -> MethodSpec:
         raise DistillConfigError(f"{key}.level_reduction: {type_name} takes all levels at once and reduces them "
                                  "itself; leave level_reduction at 'sum'")
     return MethodSpec(name, type_name, loss_cfg, method.get('schedule'), bool(method.get('normalize', False)),
-                      align, key, reduction)
+                      align, key, reduction, _parse_balance(method, key))
+
+
+def _parse_balance(method: dict, key: str) -> Optional[Dict[str, Any]]:
+    """Check a method's ``balance`` dict (``None`` when the method is not balanced)."""
+    balance = method.get('balance')
+    if balance is None:
+        return None
+    if not isinstance(balance, dict):
+        raise DistillConfigError(f'{key}.balance: expected a dict such as dict(ratio=0.5, iters=20), got {balance!r}')
+    _check_keys(balance, BALANCE_KEYS, set(), f'{key}.balance')
+    ratio, iters = balance.get('ratio', 0.5), balance.get('iters', 20)
+    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)) or ratio <= 0:
+        raise DistillConfigError(f'{key}.balance.ratio: expected a positive fraction of the task loss, got {ratio!r}')
+    if isinstance(iters, bool) or not isinstance(iters, int) or iters < 1:
+        raise DistillConfigError(f'{key}.balance.iters: expected a whole number of iterations >= 1, got {iters!r}')
+    if method.get('weight', 1.0) == 0:
+        raise DistillConfigError(f'{key}.balance: the method\'s weight is 0, so there is nothing to balance')
+    schedule = method.get('schedule') or {}
+    if isinstance(schedule, dict) and schedule.get('stop_epoch') == 0:
+        raise DistillConfigError(f'{key}.balance: the schedule switches the method off from epoch 0 (stop_epoch=0), '
+                                 'so there is nothing to balance')
+    return dict(ratio=float(ratio), iters=iters)
 
 
 def method_name(method: dict) -> str:

@@ -12,6 +12,7 @@ from ..registry import CONNECTORS, DISTILL_LOSSES
 from .connectors import ChannelAlign, FeatureNorm
 from .distill_cfg import MethodSpec, PairSpec, parse_distill_cfg
 from .errors import DistillConfigError, NonFiniteLossError
+from .loss_balance import LossBalancer
 from .method import DistillMethod
 from .recorder import FeatureRecorder
 from .schedules import TrainProgress
@@ -108,10 +109,12 @@ class DistillLossSet(nn.Module):
         self.iteration = progress.iter
         return {name: method.set_progress(progress) for name, method in self.methods.items()}
 
-    def forward(self, **extra: Any) -> Dict[str, Tensor]:
+    def forward(self, task_loss: Optional[Tensor] = None, **extra: Any) -> Dict[str, Tensor]:
         """Compute every method's loss from the current recording.
 
         Args:
+            task_loss (Tensor, optional): The student's own loss of the step (detached), which methods with
+                ``balance`` measure against while they calibrate.
             **extra: Inputs some losses need (see :attr:`requires`).
 
         Returns:
@@ -130,8 +133,8 @@ class DistillLossSet(nn.Module):
                 if missing:
                     raise RuntimeError(f'{spec.config_key}: {spec.type} needs {", ".join(missing)}, which the '
                                        'distiller did not pass')
-                losses[spec.name] = self._finite(method(student, teacher, **{key: extra[key] for key in needed}),
-                                                 spec, pair)
+                value = method(student, teacher, task_loss=task_loss, **{key: extra[key] for key in needed})
+                losses[spec.name] = self._finite(value, spec, pair)
         return losses
 
     def _finite(self, loss: Tensor, spec: MethodSpec, pair: PairSpec) -> Tensor:
@@ -188,17 +191,28 @@ def _build_method(spec: MethodSpec, students: List[Tensor], teachers: List[Tenso
     """
     parts = [_element_parts(spec, s, t) for s, t in zip(students, teachers)]
     resize = any(part['resize'] for part in parts)
+    balancer = _build_balancer(spec, len(parts))
     shared = len({(_channels(s), _channels(t)) for s, t in zip(students, teachers)}) == 1
     if shared:
         first = parts[0]
         return DistillMethod(first['loss'], first['align'], first['norm_student'], first['norm_teacher'], resize,
-                             spec.schedule, spec.level_reduction)
+                             spec.schedule, spec.level_reduction, balancer)
     losses = [part['loss'] for part in parts]
     loss = nn.ModuleList(losses) if any(_has_state(m) for m in losses) else losses[0]
     align = _per_element([part['align'] for part in parts])
     norm_student = _per_element([part['norm_student'] for part in parts])
     norm_teacher = _per_element([part['norm_teacher'] for part in parts])
-    return DistillMethod(loss, align, norm_student, norm_teacher, resize, spec.schedule, spec.level_reduction)
+    return DistillMethod(loss, align, norm_student, norm_teacher, resize, spec.schedule, spec.level_reduction,
+                         balancer)
+
+
+def _build_balancer(spec: MethodSpec, num_elements: int) -> Optional[LossBalancer]:
+    """The loss-scale balancer of a method with ``balance`` (per element, unless the loss reduces the levels)."""
+    if spec.balance is None:
+        return None
+    per_element = not spec.loss_cfg['type'].accepts_sequence
+    return LossBalancer(spec.name, spec.balance['ratio'], spec.balance['iters'], num_elements if per_element else 1,
+                        mean_reduction=spec.level_reduction == 'mean')
 
 
 def _has_state(module: nn.Module) -> bool:

@@ -6,6 +6,7 @@ from torch import Tensor, nn
 
 from ..registry import WEIGHT_SCHEDULES
 from .connectors import SpatialResize
+from .loss_balance import LossBalancer
 from .precision import autocast_off, to_float32
 from .schedules import BaseWeightSchedule, TrainProgress
 
@@ -29,11 +30,13 @@ class DistillMethod(nn.Module):
         resize (bool): Resize student features to the teacher's spatial size when they differ.
         schedule (dict, optional): Weight schedule config.
         level_reduction (str): ``'sum'`` or ``'mean'`` of the per-element losses.
+        balancer (LossBalancer, optional): Loss-scale balancing: while it measures, the method adds nothing to the
+            training loss; afterwards each element's loss is multiplied by its fixed multiplier.
     """
 
     def __init__(self, loss: Union[nn.Module, nn.ModuleList], align: Part = None, norm_student: Part = None,
                  norm_teacher: Part = None, resize: bool = False, schedule: Optional[dict] = None,
-                 level_reduction: str = 'sum') -> None:
+                 level_reduction: str = 'sum', balancer: Optional[LossBalancer] = None) -> None:
         super().__init__()
         self.loss = loss
         self.align = align
@@ -44,6 +47,7 @@ class DistillMethod(nn.Module):
         self.factor = 1.0
         self.level_losses: List[Tensor] = []
         self.level_reduction = level_reduction
+        self.balancer = balancer
 
     @property
     def loss_module(self) -> nn.Module:
@@ -62,12 +66,14 @@ class DistillMethod(nn.Module):
         self.factor = self.schedule(progress) if self.schedule is not None else 1.0
         return self.factor
 
-    def forward(self, student: List[Tensor], teacher: List[Tensor], **extra: Any) -> Tensor:
+    def forward(self, student: List[Tensor], teacher: List[Tensor], task_loss: Optional[Tensor] = None,
+                **extra: Any) -> Tensor:
         """Loss over all feature pairs (summed, or averaged, over elements unless the loss takes the sequence).
 
         Args:
             student (list[Tensor]): Student features, one per call/element.
             teacher (list[Tensor]): Teacher features, same length.
+            task_loss (Tensor, optional): The student's task loss of the step; needed while a balancer measures.
             **extra: Inputs the loss requires (gt boxes, targets, ...).
 
         Returns:
@@ -77,22 +83,35 @@ class DistillMethod(nn.Module):
             are kept in :attr:`level_losses` for the logs.
         """
         with autocast_off(student):
-            return self._loss(to_float32(student), to_float32(teacher), **extra)
+            return self._loss(to_float32(student), to_float32(teacher), task_loss, **extra)
 
-    def _loss(self, student: List[Tensor], teacher: List[Tensor], **extra: Any) -> Tensor:
+    def _loss(self, student: List[Tensor], teacher: List[Tensor], task_loss: Optional[Tensor],
+              **extra: Any) -> Tensor:
         """The weighted loss of float32 features (see :meth:`forward`)."""
-        if self.factor == 0:
+        measuring = self.balancer is not None and not self.balancer.done
+        if self.factor == 0 and not measuring:
             self.level_losses = []
-            return sum((p.sum() * 0 for p in self.parameters()), torch.zeros((), device=student[0].device))
+            return self._zero(student[0].device)
         pairs = [self._connect(i, s, t) for i, (s, t) in enumerate(zip(student, teacher))]
         if self.loss_module.accepts_sequence:
-            loss = self.loss_module([s for s, _ in pairs], [t for _, t in pairs], **extra)
+            levels = [self.loss_module([s for s, _ in pairs], [t for _, t in pairs], **extra)]
             self.level_losses = []
         else:
             levels = [_part(self.loss, i)(s, t, **extra) for i, (s, t) in enumerate(pairs)]
             self.level_losses = [v.detach() for v in levels] if len(levels) > 1 else []
-            loss = sum(levels) / len(levels) if self.level_reduction == 'mean' else sum(levels)
+        if measuring:
+            if task_loss is None:
+                raise RuntimeError(f'{self.balancer.name}: balancing needs the task loss, which was not passed')
+            self.balancer.observe(torch.stack([v.detach() for v in levels]), task_loss)
+            return self._zero(student[0].device)
+        if self.balancer is not None:
+            levels = [v * m for v, m in zip(levels, self.balancer.multipliers)]
+        loss = sum(levels) / len(levels) if self.level_reduction == 'mean' else sum(levels)
         return loss * self.factor if self.factor != 1 else loss
+
+    def _zero(self, device: torch.device) -> Tensor:
+        """A zero loss that still reaches every parameter (so DDP sees them all used)."""
+        return sum((p.sum() * 0 for p in self.parameters()), torch.zeros((), device=device))
 
     def _connect(self, index: int, student: Tensor, teacher: Tensor):
         """Apply the connectors of element ``index`` to one pair (the loss detaches the teacher side)."""

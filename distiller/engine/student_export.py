@@ -6,6 +6,7 @@ import torch
 from ..compat import load_checkpoint_weights_only
 from ..utils import student_state_dict
 
+
 def student_checkpoint(checkpoint: Dict[str, Any], meta: Optional[dict] = None) -> Dict[str, Any]:
     """A plain checkpoint (``state_dict`` + ``meta``) of the student in a distiller checkpoint.
 

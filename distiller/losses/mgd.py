@@ -64,5 +64,6 @@ class MGDLoss(BaseDistillLoss):
 def _check_shapes(preds_S: Tensor, preds_T: Tensor, student_channels: int, teacher_channels: int) -> torch.Size:
     """Check that both features are (N, C, H, W) with the configured channels and the same N, H, W."""
     check_shapes('MGDLoss', preds_S, preds_T, f'a student (N, {student_channels}, H, W) and a teacher '
-                 f'(N, {teacher_channels}, H, W)', ndim=4, same=(0, 2, 3), channels=(student_channels, teacher_channels))
+                 f'(N, {teacher_channels}, H, W)', ndim=4, same=(0, 2, 3),
+                 channels=(student_channels, teacher_channels))
     return preds_T.shape

@@ -90,7 +90,9 @@ class DistillCriterion:
             with ready or self.loss_set.teacher_recorder.recording():
                 if self.teacher_trainable:
                     teacher_loss, _ = self.teacher.loss(batch)
-                losses = self.loss_set(**yolo_loss_inputs(batch, self.loss_set.requires))
+                # The task loss per image, on the scale of the distillation total (which is then times the batch).
+                task_loss = loss.detach().sum() / images.shape[0]
+                losses = self.loss_set(task_loss=task_loss, **yolo_loss_inputs(batch, self.loss_set.requires))
         finally:
             self.loss_set.student_recorder.clear()
         total = sum(losses.values())

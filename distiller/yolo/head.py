@@ -88,7 +88,12 @@ def expand_distill_cfg(distill_cfg: List[dict], student: nn.Module,
                     methods.append(method)
                     continue
                 base = method_name(method)
-                methods.append({**method, 'name': f'{base}_{level}'})
+                level_method = {**method, 'name': f'{base}_{level}'}
+                if isinstance(method.get('balance'), dict):  # the levels share the target: each gets its part
+                    ratio = method['balance'].get('ratio', 0.5)
+                    if isinstance(ratio, (int, float)) and not isinstance(ratio, bool):
+                        level_method['balance'] = {**method['balance'], 'ratio': ratio / len(levels_s)}
+                methods.append(level_method)
                 report[f'{base}_{level}'] = base
             expanded.append({**entry, 'student_module': f'model.{s}', 'teacher_module': f'model.{t}',
                              'methods': methods})

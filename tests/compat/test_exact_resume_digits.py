@@ -49,5 +49,5 @@ custom_hooks = [dict(type='StudentCheckpointHook'), dict(type='HardExitAfterIter
     differing = [k for k, v in expected.items() if not torch.equal(v, got[k])]
     assert not differing, differing[:5]
     checkpoint = torch.load(cut / 'iter_6.pth', map_location='cpu', weights_only=True)
-    assert len(checkpoint['rng_states']) == 1 and set(checkpoint['rng_states'][0]) == {'torch', 'cuda', 'numpy',
-                                                                                          'python'}
+    assert len(checkpoint['rng_states']) == 1
+    assert set(checkpoint['rng_states'][0]) == {'torch', 'cuda', 'numpy', 'python'}

@@ -1,5 +1,6 @@
 """Two CPU processes (gloo): connectors and loss-owned layers built differently on each rank are made identical by
-one broadcast, their gradients are averaged like DDP's, and they stay identical through optimizer steps."""
+one broadcast, their gradients are averaged like DDP's, and they stay identical through optimizer steps; loss-scale
+balancing reduces its measurements, so ranks that saw different task losses fix the same weights."""
 import socket
 import subprocess
 import sys
@@ -10,7 +11,6 @@ import pytest
 from tests.helpers.kd_runner_helpers import REPO, subprocess_env
 
 pytestmark = pytest.mark.slow
-
 
 
 def _script(tmp_path: Path) -> Path:
@@ -72,8 +72,25 @@ for step in range(3):
         mean.append(total / dist.get_world_size())
     reports.append(all(torch.allclose(p.grad, m) for p, m in zip(losses.parameters(), mean)))
     optimizer.step()
+balanced = DistillLossSet([dict(student_module='body', teacher_module='body',
+                                methods=[dict(type='MimicLoss', name='loss_mimic',
+                                             balance=dict(ratio=0.5, iters=2))])],
+                          student, teacher)
+balanced.calibrate(lambda: student(x), lambda: teacher(x))
+broadcast_module(balanced)
+for step in range(2):
+    data = torch.randn(2, 3, 8, 8, generator=torch.Generator().manual_seed(100 * step + rank))
+    with balanced.recording():
+        with torch.no_grad():
+            balanced.teacher_recorder.run(teacher, data)
+        student(data)
+        balanced(task_loss=torch.tensor(1.0 + rank))
+multipliers = balanced.methods['loss_mimic'].balancer.multipliers.clone()
+gathered = [torch.zeros_like(multipliers) for _ in range(dist.get_world_size())]
+dist.all_gather(gathered, multipliers)
 print(f'rank{rank} started_different={started_different} grads_are_the_mean={all(reports)} '
-      f'identical_after_steps={same_on_every_rank()}')
+      f'identical_after_steps={same_on_every_rank()} '
+      f'same_balance={all(torch.equal(gathered[0], g) for g in gathered)}')
 dist.destroy_process_group()
 '''
     path = tmp_path / 'ddp_sync_worker.py'
@@ -90,5 +107,5 @@ def test_loss_layers_outside_ddp_stay_identical_across_two_gloo_ranks(tmp_path: 
     proc = subprocess.run(cmd, cwd=str(REPO), env=subprocess_env(), capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     lines = sorted(line for line in proc.stdout.splitlines() if line.startswith('rank'))
-    assert lines == [f'rank{r} started_different=True grads_are_the_mean=True identical_after_steps=True'
-                     for r in (0, 1)], proc.stdout
+    assert lines == [f'rank{r} started_different=True grads_are_the_mean=True identical_after_steps=True '
+                     'same_balance=True' for r in (0, 1)], proc.stdout

@@ -1,4 +1,5 @@
-"""Two-process CPU training (gloo) of the segmentation distiller through ``bash tools/dist_train.sh CONFIG 2``: DDP keeps the student identical on both ranks, without ``find_unused_parameters``.
+"""Two-process CPU training (gloo) of the segmentation distiller through ``bash tools/dist_train.sh CONFIG 2``: DDP
+keeps the student identical on both ranks, without ``find_unused_parameters``.
 
 Each rank saves its own student at the end (``DumpRankStudentHook`` from ``kd_runner_helpers``); parameters must agree
 bit for bit (gradients are all-reduced), while BatchNorm statistics must differ (mmengine wraps with

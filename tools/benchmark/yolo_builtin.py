@@ -88,7 +88,7 @@ def run_one(method: str, cfg, seed: int, args: argparse.Namespace, work_dir: Pat
     timer, durations = epoch_timer()
     if method == 'ours':
         metrics = YOLO_RUNS.build(cfg.model).train(train_args, save_dir=train_args.pop('save_dir'),
-                                                    callbacks=timer)
+                                                   callbacks=timer)
     else:
         if method == 'builtin':
             train_args.update(distill_model=cfg.model.teacher, dis=args.builtin_dis)
