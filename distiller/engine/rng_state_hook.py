@@ -1,5 +1,5 @@
 """Exact resume: the global random generators of every rank travel in the checkpoint."""
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, List, Optional
 
 from mmengine.dist import all_gather_object, get_rank, get_world_size
 from mmengine.hooks import Hook
@@ -25,18 +25,34 @@ class RNGStateHook(Hook):
     - Validation leaves the generators as it found them, so whether a run validated after its last checkpoint does
       not change what it draws afterwards.
 
+    mmengine saves checkpoints on rank 0 only, so with several processes every rank's states are gathered after each
+    training iteration and epoch (one small collective, before the checkpoint hook runs), and rank 0 stores them.
+
     ``tools/train.py`` adds this hook to every mmengine run.
     """
 
-    priority = 'VERY_LOW'
+    priority = 'LOW'  # after the optimizer step, before CheckpointHook (VERY_LOW)
 
     def __init__(self) -> None:
         self._pending: Optional[dict] = None
         self._before_val: Optional[dict] = None
+        self._gathered: Optional[List[dict]] = None
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch: Any = None, outputs: Any = None) -> None:
+        """Gather every rank's states (only with several processes: rank 0 alone saves the checkpoint)."""
+        self._gather()
+
+    def after_train_epoch(self, runner) -> None:
+        """Gather every rank's states at the end of an epoch, for an epoch checkpoint."""
+        self._gather()
+
+    def _gather(self) -> None:
+        if get_world_size() > 1:
+            self._gathered = all_gather_object(capture_rng_state())
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        """Store every rank's generator states (gathered from all ranks; only rank 0 writes the file)."""
-        checkpoint[CHECKPOINT_KEY] = all_gather_object(capture_rng_state())
+        """Store every rank's generator states (this rank's alone in a single process)."""
+        checkpoint[CHECKPOINT_KEY] = self._gathered if get_world_size() > 1 else [capture_rng_state()]
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Keep this rank's states for the first training batch."""

@@ -68,6 +68,7 @@ def check_ranks_agree(proc: subprocess.CompletedProcess, work_dir: Path) -> None
         assert torch.equal(final[key], value), key
     ckpt = load(work_dir / 'iter_4.pth')
     assert not any(k.startswith('module.') for k in ckpt['state_dict'])  # saved unwrapped: resumable anywhere
+    assert len(ckpt['rng_states']) == 2  # both ranks' generators, gathered although rank 0 alone writes the file
 
 
 def test_two_process_gloo_training_with_the_documented_command(setup: SimpleNamespace) -> None:
