@@ -69,7 +69,7 @@ if "$PY" -c "import mmcv, sys; from mmcv.ops import nms; sys.exit(mmcv.__version
   log "step 3/5: mmcv $MMCV_VERSION with ops already installed"
 else
   if ! ls "$WHEEL_DIR"/mmcv-*.whl >/dev/null 2>&1; then
-    log "step 3/5: building mmcv $MMCV_VERSION with compiled ops ($OPS_TAG, MAX_JOBS=$MAX_JOBS); about 8 minutes on 2 cores"
+    log "step 3/5: building mmcv $MMCV_VERSION with compiled ops ($OPS_TAG, MAX_JOBS=$MAX_JOBS); 7-8 minutes on 2 cores"
     SRC_CACHE="$CACHE/src"
     mkdir -p "$SRC_CACHE" "$WHEEL_DIR"
     if [ ! -f "$SRC_CACHE/mmcv-$MMCV_VERSION.tar.gz" ]; then
