@@ -7,8 +7,6 @@ LAYERS = [15, 18, 21]
 model = dict(
     distill_cfg=[
         dict(student_module=f'model.{i}.cv2', teacher_module=f'model.{i}.cv2',
-             methods=[dict(type='MGDLoss', name=f'mgd{i}_loss', alpha_mgd=2e-5, lambda_mgd=0.65, normalize=True,
-                           weight=0.3 / _base_.BATCH,
-                           schedule=dict(type='CosineDecay', start=1.0, end=0.1, per_epoch=True))])
+             methods=[dict(_base_.MGD_METHOD, name=f'mgd{i}_loss')])
         for i in LAYERS
     ])

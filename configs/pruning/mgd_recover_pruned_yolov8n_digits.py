@@ -24,14 +24,14 @@ _base_ = ['../_base_/yolo/digits_detect.py']
 BATCH = 16
 LAYERS = [6, 8, 12, 15, 18, 21]
 train_args = dict(batch=BATCH)
+MGD_METHOD = dict(type='MGDLoss', alpha_mgd=2e-5, lambda_mgd=0.65, normalize=True, weight=0.3 / BATCH,
+                  schedule=dict(type='CosineDecay', start=1.0, end=0.1, per_epoch=True))
 model = dict(
     type='YOLODistiller',
     student='work_dirs/pruned/yolov8n_p30.pt',
     teacher='work_dirs/sparse_yolov8n_digits/weights/best.pt',
     distill_cfg=[
         dict(student_module=f'model.{i}.cv2', teacher_module=f'model.{i}.cv2',
-             methods=[dict(type='MGDLoss', name=f'mgd{i}_loss', alpha_mgd=2e-5, lambda_mgd=0.65, normalize=True,
-                           weight=0.3 / BATCH,
-                           schedule=dict(type='CosineDecay', start=1.0, end=0.1, per_epoch=True))])
+             methods=[dict(MGD_METHOD, name=f'mgd{i}_loss')])
         for i in LAYERS
     ])

@@ -143,7 +143,7 @@ class DistillLossSet(nn.Module):
         if bool(torch.isfinite(loss)):
             return loss
         where = (f'{spec.config_key} ({spec.type}, student {pair.student.module!r} <- teacher '
-                 f'{pair.teacher.module!r}): the loss is {float(loss)} at iteration {self.iteration}')
+                 f'{pair.teacher.module!r}): the loss is {float(loss.detach())} at iteration {self.iteration}')
         if not self.skip_nonfinite:
             raise NonFiniteLossError(f'{where}; lower its weight or check the teacher checkpoint '
                                      '(skip_nonfinite=True skips such steps instead)')

@@ -223,7 +223,7 @@ class BaseDistiller(BaseModel):
             losses = dict(self.student.loss(student_data['inputs'], student_data['data_samples']))
             extra = self.distill_inputs(student_data['data_samples'], student_data['inputs'])
             extra.update(_sample_indices(student_data['data_samples'], student_data['inputs'].device))
-            task_loss = _task_loss(losses)
+            task_loss = self.student.parse_losses(losses)[0].detach()  # what the optimizer would minimise
             losses.update(self.distill_losses(task_loss=task_loss,
                                               **{k: extra[k] for k in self.distill_losses.requires if k in extra}))
         hub = MessageHub.get_current_instance()
@@ -238,13 +238,6 @@ def _check_checkpoint_exists(path: str, key: str) -> None:
     resolved = osp.abspath(osp.expanduser(path))
     if not osp.isfile(resolved):
         raise FileNotFoundError(f'{key}: checkpoint file not found: {path} (looked for {resolved})')
-
-
-def _task_loss(losses: Dict[str, Any]) -> Tensor:
-    """The student's total task loss (what mmengine's ``parse_losses`` sums: keys containing ``loss``), detached."""
-    parts = [value for key, value in losses.items() if 'loss' in key]
-    flat = [v for part in parts for v in (part if isinstance(part, (list, tuple)) else [part])]
-    return sum(v.detach().mean() for v in flat) if flat else torch.zeros(())
 
 
 def _sample_indices(data_samples: list, device: torch.device) -> Dict[str, Tensor]:

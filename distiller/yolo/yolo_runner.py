@@ -20,10 +20,11 @@ class YOLORunner:
         resume (str, optional): ``last.pt`` of an interrupted run to continue.
         checkpoint (str, optional): The checkpoint :meth:`test` validates.
         test_teacher (bool): ``checkpoint`` is the config's teacher (its results go to ``val_teacher``).
+        show_dir (str, optional): Where :meth:`test` saves Ultralytics' validation plots (default: no plots).
     """
 
     def __init__(self, cfg: Config, resume: Optional[str] = None, checkpoint: Optional[str] = None,
-                 test_teacher: bool = False) -> None:
+                 test_teacher: bool = False, show_dir: Optional[str] = None) -> None:
         if cfg.get('launcher', 'none') != 'none':
             raise SystemExit('a YOLO config trains on several GPUs through Ultralytics\' own launcher: set '
                              "train_args.device='0,1,...' and run python tools/train.py CONFIG (not dist_train.sh)")
@@ -31,7 +32,7 @@ class YOLORunner:
         self.resume = resume
         self.checkpoint = checkpoint
         self.test_teacher = test_teacher
-        self.show_dir: Optional[str] = None
+        self.show_dir = show_dir
 
     @classmethod
     def from_train_cfg(cls, cfg: Config, amp: bool = False, resume: Optional[str] = None) -> 'YOLORunner':
@@ -67,9 +68,8 @@ class YOLORunner:
         Returns:
             YOLORunner: The runner.
         """
-        runner = cls(cfg, checkpoint=cfg.model['teacher'] if teacher else checkpoint, test_teacher=teacher)
-        runner.show_dir = show_dir
-        return runner
+        return cls(cfg, checkpoint=cfg.model['teacher'] if teacher else checkpoint, test_teacher=teacher,
+                   show_dir=show_dir)
 
     def train(self):
         """Train the config's model into ``work_dir``.

@@ -50,17 +50,21 @@ def same_on_every_rank():
     return all(torch.equal(gathered[0], g) for g in gathered)
 
 
+def step(loss_set, seed, **kwargs):
+    data = torch.randn(2, 3, 8, 8, generator=torch.Generator().manual_seed(seed))
+    with loss_set.recording():
+        with torch.no_grad():
+            loss_set.teacher_recorder.run(teacher, data)
+        student(data)
+        return loss_set(**kwargs)
+
+
 started_different = not same_on_every_rank()
 broadcast_module(losses)
 optimizer = torch.optim.SGD(losses.parameters(), lr=0.1)
 reports = []
-for step in range(3):
-    data = torch.randn(2, 3, 8, 8, generator=torch.Generator().manual_seed(10 * step + rank))
-    with losses.recording():
-        with torch.no_grad():
-            losses.teacher_recorder.run(teacher, data)
-        student(data)
-        loss = losses()['loss_mgd']
+for step_index in range(3):
+    loss = step(losses, 10 * step_index + rank)['loss_mgd']
     optimizer.zero_grad()
     loss.backward()
     local = [p.grad.detach().clone() for p in losses.parameters()]
@@ -78,13 +82,8 @@ balanced = DistillLossSet([dict(student_module='body', teacher_module='body',
                           student, teacher)
 balanced.calibrate(lambda: student(x), lambda: teacher(x))
 broadcast_module(balanced)
-for step in range(2):
-    data = torch.randn(2, 3, 8, 8, generator=torch.Generator().manual_seed(100 * step + rank))
-    with balanced.recording():
-        with torch.no_grad():
-            balanced.teacher_recorder.run(teacher, data)
-        student(data)
-        balanced(task_loss=torch.tensor(1.0 + rank))
+for step_index in range(2):
+    step(balanced, 100 * step_index + rank, task_loss=torch.tensor(1.0 + rank))
 multipliers = balanced.methods['loss_mimic'].balancer.multipliers.clone()
 gathered = [torch.zeros_like(multipliers) for _ in range(dist.get_world_size())]
 dist.all_gather(gathered, multipliers)

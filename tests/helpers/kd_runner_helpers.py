@@ -232,13 +232,13 @@ TINY_SEG_DISTILL_CFG = [
 ]
 
 
-def build_tiny_seg_distiller(**kwargs):
-    """A ``SegmentationDistiller`` of two tiny PSPNets (teacher head twice as wide) with CWD on the logits and mimic
-    on the bottleneck (a 32 -> 64 channel connector), initialised; ``kwargs`` go to the distiller."""
+def build_tiny_seg_distiller(distill_cfg: Optional[List[dict]] = None, **kwargs):
+    """A ``SegmentationDistiller`` of two tiny PSPNets (teacher head twice as wide), initialised; by default with CWD
+    on the logits and mimic on the bottleneck (a 32 -> 64 channel connector); ``kwargs`` go to the distiller."""
     from distiller.registry import DISTILLERS
     torch.manual_seed(0)
     model = DISTILLERS.build(dict(type='SegmentationDistiller', teacher_cfg=tiny_pspnet(channels=64),
-                                  student_cfg=tiny_pspnet(), distill_cfg=TINY_SEG_DISTILL_CFG,
+                                  student_cfg=tiny_pspnet(), distill_cfg=distill_cfg or TINY_SEG_DISTILL_CFG,
                                   calibrate_shape=(2, 3, 32, 32), **kwargs))
     model.init_weights()
     return model

@@ -3,10 +3,8 @@ method starts at the target ratio (the YOLO side: tests/yolo/test_yolo_balance.p
 from typing import Iterator
 
 import pytest
-import torch
 
-from distiller.registry import DISTILLERS
-from tests.helpers.kd_runner_helpers import in_process_setup, seg_batch, tiny_pspnet
+from tests.helpers.kd_runner_helpers import build_tiny_seg_distiller, in_process_setup, seg_batch
 
 
 @pytest.fixture(scope='module', autouse=True)
@@ -16,14 +14,9 @@ def setup_module_state() -> Iterator[None]:
 
 
 def test_mm_distiller_balances_against_its_task_loss() -> None:
-    torch.manual_seed(0)
-    model = DISTILLERS.build(dict(
-        type='SegmentationDistiller', teacher_cfg=tiny_pspnet(channels=64), student_cfg=tiny_pspnet(),
-        calibrate_shape=(2, 3, 32, 32),
-        distill_cfg=[dict(student_module='decode_head.bottleneck', teacher_module='decode_head.bottleneck',
-                          methods=[dict(type='MimicLoss', name='loss_mimic', weight=1000.0,
-                                        balance=dict(ratio=0.5, iters=2))])]))
-    model.init_weights()
+    model = build_tiny_seg_distiller([dict(
+        student_module='decode_head.bottleneck', teacher_module='decode_head.bottleneck',
+        methods=[dict(type='MimicLoss', name='loss_mimic', weight=1000.0, balance=dict(ratio=0.5, iters=2))])])
     model.eval()  # no dropout, fixed BN statistics: the same batch gives the same losses every step
     model.distill_losses.train()
     batch = seg_batch()

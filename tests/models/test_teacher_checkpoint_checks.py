@@ -143,15 +143,9 @@ def test_skip_nonfinite_zeroes_the_step_with_a_warning(logged) -> None:
 
 def test_crd_with_dataset_indices_gets_each_samples_sample_idx() -> None:
     """The mm distillers hand each sample's ``sample_idx`` to a loss with a per-sample memory (CRD's index mode)."""
-    from distiller.registry import DISTILLERS
-    from tests.helpers.kd_runner_helpers import tiny_pspnet
-    torch.manual_seed(0)
-    model = DISTILLERS.build(dict(
-        type='SegmentationDistiller', teacher_cfg=tiny_pspnet(channels=64), student_cfg=tiny_pspnet(),
-        calibrate_shape=(2, 3, 32, 32),
-        distill_cfg=[dict(student_module='decode_head.bottleneck', teacher_module='decode_head.bottleneck',
-                          methods=[dict(type='CRDLoss', name='loss_crd', dataset_size=10, num_negatives=4)])]))
-    model.init_weights()
+    model = build_tiny_seg_distiller([dict(
+        student_module='decode_head.bottleneck', teacher_module='decode_head.bottleneck',
+        methods=[dict(type='CRDLoss', name='loss_crd', dataset_size=10, num_negatives=4)])])
     model.train()
     inputs, samples = seg_batch()
     for index, sample in zip((3, 7), samples):
