@@ -15,6 +15,7 @@ pytestmark = pytest.mark.slow
 
 def _script(tmp_path: Path) -> Path:
     body = '''
+import sys
 import torch
 import torch.distributed as dist
 from torch import nn
@@ -87,9 +88,11 @@ for step_index in range(2):
 multipliers = balanced.methods['loss_mimic'].balancer.multipliers.clone()
 gathered = [torch.zeros_like(multipliers) for _ in range(dist.get_world_size())]
 dist.all_gather(gathered, multipliers)
-print(f'rank{rank} started_different={started_different} grads_are_the_mean={all(reports)} '
-      f'identical_after_steps={same_on_every_rank()} '
-      f'same_balance={all(torch.equal(gathered[0], g) for g in gathered)}')
+report = (f'rank{rank} started_different={started_different} grads_are_the_mean={all(reports)} '
+          f'identical_after_steps={same_on_every_rank()} '
+          f'same_balance={all(torch.equal(gathered[0], g) for g in gathered)}')
+with open(f'{sys.argv[1]}/rank{rank}.txt', 'w') as handle:  # one file per rank: their stdout interleaves
+    handle.write(report)
 dist.destroy_process_group()
 '''
     path = tmp_path / 'ddp_sync_worker.py'
@@ -102,9 +105,9 @@ def test_loss_layers_outside_ddp_stay_identical_across_two_gloo_ranks(tmp_path: 
         sock.bind(('127.0.0.1', 0))
         port = sock.getsockname()[1]
     cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node=2', f'--master_port={port}',
-           str(_script(tmp_path))]
+           str(_script(tmp_path)), str(tmp_path)]
     proc = subprocess.run(cmd, cwd=str(REPO), env=subprocess_env(), capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
-    lines = sorted(line for line in proc.stdout.splitlines() if line.startswith('rank'))
+    lines = [(tmp_path / f'rank{r}.txt').read_text() for r in (0, 1)]
     assert lines == [f'rank{r} started_different=True grads_are_the_mean=True identical_after_steps=True '
                      'same_balance=True' for r in (0, 1)], proc.stdout
