@@ -245,8 +245,9 @@ GPU_SETTINGS = Settings(
     caps=dict(host=90, venv=60, wheels=150, mmcv=420, package=120, stack=120, data=90, bench=180, train=240))
 DRY_SETTINGS = Settings(
     data_args=['--num-train', '8', '--num-val', '4', '--img-size', '64'],
+    # No peak-memory processes (three interpreter starts per call; tests/benchmark/test_step_suites.py covers them).
     bench_args=['--device', 'cpu', '--img-size', '64', '--batch-size', '2', '--repeats', '1', '--warmup', '0',
-                '--memory-steps', '1', '--threads', '1'],
+                '--no-memory', '--threads', '1'],
     yolo_options=['train_args.epochs=1', 'train_args.imgsz=64', 'train_args.batch=4', 'train_args.workers=0',
                   'train_args.device=cpu'],
     # AmpOptimWrapper refuses the CPU: the dry run trains the mm distiller in fp32.

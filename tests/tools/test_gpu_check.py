@@ -58,7 +58,7 @@ def test_dry_run_runs_every_step_and_writes_json_and_markdown(tmp_path: Path) ->
                          for precision in ('fp32', 'fp32, teacher bfloat16')}
     for row in rows.values():
         assert row['ours_over_floor'] > 0 and row['ours_over_naive'] > 0
-        assert all(row['peak_mib'][mode] > 0 for mode in ('student', 'naive', 'ours'))
+        assert row['peak_mib'] == {}  # the dry run skips the peak-memory processes
         assert all(row['ms'][mode] > 0 for mode in ('student', 'teacher_to_hook', 'naive', 'ours'))
     assert (out / 'step_time.md').is_file()
 
