@@ -1,7 +1,7 @@
 """Exact resume on a real recipe (#16): the digits MGD distiller (CSPNeXt-s FPN -> CSPNeXt-tiny FPN) with random
 resize/crop/photometric augmentation, the FPN head's dropout and MGD's random masks. A run that ends hard right
 after its iteration-4 checkpoint and is resumed with ``tools/train.py --resume`` ends with the same weights as an
-uninterrupted run, bit for bit."""
+uninterrupted run, bit for bit: weights, optimizer state and the student-only checkpoint."""
 from pathlib import Path
 
 import pytest
@@ -49,5 +49,13 @@ custom_hooks = [dict(type='StudentCheckpointHook'), dict(type='HardExitAfterIter
     differing = [k for k, v in expected.items() if not torch.equal(v, got[k])]
     assert not differing, differing[:5]
     checkpoint = torch.load(cut / 'iter_6.pth', map_location='cpu', weights_only=True)
+    reference = torch.load(tmp_path / 'full' / 'iter_6.pth', map_location='cpu', weights_only=True)
+    assert checkpoint['meta']['iter'] == reference['meta']['iter'] == 6
+    for index, state in reference['optimizer']['state'].items():  # AdamW's moments and step counts
+        for name, value in state.items():
+            assert torch.equal(checkpoint['optimizer']['state'][index][name], value), (index, name)
+    final, final_ref = (torch.load(d / 'student_final.pth', map_location='cpu', weights_only=True)['state_dict']
+                        for d in (cut, tmp_path / 'full'))
+    assert final.keys() == final_ref.keys() and all(torch.equal(final[k], v) for k, v in final_ref.items())
     assert len(checkpoint['rng_states']) == 1
     assert set(checkpoint['rng_states'][0]) == {'torch', 'cuda', 'numpy', 'python'}

@@ -1,5 +1,6 @@
-"""SegmentationDistiller through the tools users run: ``tools/train.py`` (checkpoints, student-only checkpoint,
-resume), ``tools/export_student.py`` and ``tools/test.py``, in subprocesses on tiny data.
+"""SegmentationDistiller through the tools users run: ``tools/train.py`` (checkpoints, student-only checkpoint),
+``tools/export_student.py`` and ``tools/test.py``, in subprocesses on tiny data (exact resume:
+tests/compat/test_exact_resume_digits.py).
 
 One training run (4 iterations, a checkpoint every 2) is shared by the tests of this module; the teacher checkpoint it
 starts from is made here, with values no initialiser produces, so its weights are recognisable in the results.
@@ -17,7 +18,8 @@ from distiller.datasets import SEG_CLASSES
 from distiller.registry import DISTILLERS
 
 from tests.helpers.kd_runner_helpers import (build_seg_teacher, in_process_setup, load, make_digits, one_thread,
-                                             run_tool, tail, train, write_config, write_seg_configs)
+                                             run_tool, tail, train, write_seg_configs)
+from tests.helpers.tools_loader import load_tool
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -131,15 +133,14 @@ def test_export_student_tool_writes_the_same_tensors_as_student_final(run: Simpl
 
 
 @pytest.mark.parametrize('config,checkpoint,action', [
-    ('distiller', 'iter_4.pth', 'checkpoint loaded as saved'),
     ('distiller', 'student_final.pth', "student-only checkpoint loaded into the distiller's student"),
     ('student', 'iter_4.pth', 'distiller checkpoint: its student is loaded into the model'),
-    ('student', 'student_final.pth', 'checkpoint loaded as saved'),
 ])
 def test_tools_test_evaluates_the_trained_student_with_iou_metric(run: SimpleNamespace, config: str, checkpoint: str,
                                                                   action: str) -> None:
-    """Every combination of distiller/student config and full/student-only checkpoint tests the same student
-    (keys are loaded strictly, so a wrong combination would fail instead of testing random weights)."""
+    """The crossed combinations of distiller/student config and full/student-only checkpoint test the same student
+    (keys are loaded strictly, so a wrong combination would fail instead of testing random weights). A distiller
+    checkpoint with its own config is tested below (``--show-dir``); a student-only checkpoint in plain mmseg above."""
     ckpt = run.work_dir / checkpoint
     config_path = run.configs[config]
     if config == 'student':  # the student's own config, on the tiny test data the distiller config points at
@@ -161,38 +162,7 @@ def test_tools_test_evaluates_the_trained_student_with_iou_metric(run: SimpleNam
     assert val and val[-1] == metrics.groups()
 
 
-def test_killed_run_resumed_with_resume_ends_with_the_same_weights(run: SimpleNamespace) -> None:
-    # Exact equality needs every random draw of iterations 3-4 to repeat: data order (InfiniteSampler's own seeded
-    # generator), augmentation and the global generators (restored by RNGStateHook). This student has no dropout;
-    # tests/compat/test_exact_resume_digits.py covers a recipe with dropout, augmentation and MGD's random masks.
-    cut_dir = run.root / 'cut'
-    killed_cfg = write_config(run.root / 'configs' / 'killed_at_2.py', f"""
-_base_ = [{str(run.configs['distiller'])!r}]
-custom_hooks = [dict(type='StudentCheckpointHook'), dict(type='HardExitAfterIterHook', after_iter=2)]
-""")
-    killed = train(killed_cfg, cut_dir)
-    assert killed.returncode == 3, tail(killed)
-    assert (cut_dir / 'iter_2.pth').exists() and not (cut_dir / 'iter_4.pth').exists()
-
-    resumed = train(run.configs['distiller'], cut_dir, '--resume')
-    assert resumed.returncode == 0, tail(resumed)
-    assert f'Loads checkpoint by local_weights_only backend from path: {cut_dir / "iter_2.pth"}' in resumed.stdout
-    assert 'resumed epoch: 0, iter: 2' in resumed.stdout + resumed.stderr
-
-    expected, got = load(run.work_dir / 'iter_4.pth'), load(cut_dir / 'iter_4.pth')
-    assert got['meta']['iter'] == expected['meta']['iter'] == 4
-    assert got['state_dict'].keys() == expected['state_dict'].keys()
-    for key, value in expected['state_dict'].items():
-        torch.testing.assert_close(got['state_dict'][key], value, rtol=0, atol=0, msg=key)
-    for i, state in expected['optimizer']['state'].items():
-        torch.testing.assert_close(got['optimizer']['state'][i]['momentum_buffer'], state['momentum_buffer'],
-                                   rtol=0, atol=0)
-    final, final_ref = load(cut_dir / 'student_final.pth'), load(run.work_dir / 'student_final.pth')
-    for key, value in final_ref['state_dict'].items():
-        assert torch.equal(final['state_dict'][key], value), key
-
-
-def test_tools_test_teacher_flag_evaluates_the_teacher(run: SimpleNamespace) -> None:
+def test_tools_test_teacher_flag_evaluates_the_teacher(run: SimpleNamespace, monkeypatch) -> None:
     """``--teacher`` evaluates the teacher held by the full checkpoint, for the comparison table."""
     proc = run_tool([str(REPO / 'tools' / 'test.py'), str(run.configs['distiller']), str(run.work_dir / 'iter_4.pth'),
                      '--teacher', '--work-dir', str(run.root / 'test_teacher')])
@@ -200,9 +170,10 @@ def test_tools_test_teacher_flag_evaluates_the_teacher(run: SimpleNamespace) -> 
     output = proc.stdout + proc.stderr
     assert re.search(r'Iter\(test\) \[2/2\]\s+aAcc: [\d.]+\s+mIoU: [\d.]+', output), tail(proc)
     assert "'test_teacher': True" in output or 'test_teacher=True' in output
-    refused = run_tool([str(REPO / 'tools' / 'test.py'), str(run.configs['student']), str(run.work_dir / 'iter_4.pth'),
-                        '--teacher'])
-    assert refused.returncode != 0 and '--teacher needs a distiller config' in refused.stdout + refused.stderr
+    monkeypatch.setattr('sys.argv', ['test.py', str(run.configs['student']), str(run.work_dir / 'iter_4.pth'),
+                                     '--teacher'])
+    with pytest.raises(SystemExit, match='--teacher needs a distiller config'):
+        load_tool('test').main()
 
 
 def test_tools_test_show_dir_draws_the_predictions_and_eval_is_accepted(run: SimpleNamespace) -> None:

@@ -4,7 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 
+from distiller.engine.mm_pruning import build_mm_model
+from distiller.utils import load_config
 from tests.helpers.kd_runner_helpers import REPO, run_tool, tail
 from tests.helpers.tools_loader import load_tool
 
@@ -29,10 +32,19 @@ def _run(tmp_path: Path, suite: Path, data: Path, size: int, options: list) -> t
     return proc, out
 
 
-def test_mm_suite_trains_teacher_plain_and_distilled_then_resumes(tmp_path: Path) -> None:
+def _kept_teacher(config: str, teachers: Path) -> None:
+    """A randomly initialised teacher kept as the benchmark keeps one it trained (the YOLO test trains its own)."""
+    teachers.mkdir()
+    model = build_mm_model(str(load_config(config).model.teacher_cfg))
+    torch.save(dict(state_dict=model.state_dict()), teachers / 'rtmdet_s_digits.pth')
+    (teachers / 'rtmdet_s_digits.json').write_text(json.dumps(dict(train_s=1.0, curve=[[2, {'coco/bbox_mAP': 0.0}]])))
+
+
+def test_mm_suite_trains_plain_and_distilled_then_resumes(tmp_path: Path) -> None:
     data = tmp_path / 'digits'
-    suite = _suite(tmp_path / 'det_suite.py',
-                   {'CWD': str(REPO / 'configs' / 'distillers' / 'digits' / 'cwd_rtmdet_s_to_tiny_digits.py')})
+    config = str(REPO / 'configs' / 'distillers' / 'digits' / 'cwd_rtmdet_s_to_tiny_digits.py')
+    suite = _suite(tmp_path / 'det_suite.py', {'CWD': config})
+    _kept_teacher(config, tmp_path / 'teachers')
     loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
     options = [f'{loader}.dataset.data_root={data}/' for loader in loaders]
     options += [f'{e}.ann_file={data}/annotations/instances_val.json' for e in ('val_evaluator', 'test_evaluator')]
@@ -42,7 +54,7 @@ def test_mm_suite_trains_teacher_plain_and_distilled_then_resumes(tmp_path: Path
     result = json.loads(out.with_suffix('.json').read_text())['suites'][0]
     assert result['metric'] == 'coco/bbox_mAP'
     assert [row['method'] for row in result['rows']] == ['plain student', 'CWD']
-    assert (tmp_path / 'teachers' / 'rtmdet_s_digits.pth').is_file()
+    assert 'reusing the teacher' in proc.stdout
     records = sorted(p.name for p in (out / 'det_suite').iterdir())
     assert records == ['cwd_seed0.json', 'plain_student_seed0.json']
     table = out.with_suffix('.md').read_text()
