@@ -13,9 +13,9 @@ PYTEST_WORKERS ?= 2
 test: install
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PYTHON) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
-# The one-command demo: data, teacher (trained once, then kept), plain and distilled student, table and curves in
-# results/demo.{md,json} and results/demo_curves.png.
-DEMO_CONFIG ?= configs/distillers/yolo/demo_cwd_yolov8s_seg_to_yolov8n_seg_digits.py
+# The one-command demo: data, teacher (trained once, then kept), plain and distilled students over three seeds, two
+# trainings at a time; table, predictions and curves in results/demo.{md,json}, results/demo_{predictions,curves}.png.
+DEMO_CONFIG ?= configs/distillers/digits/demo_cwd_cspnext_s_to_tiny_fpn_digits.py
 
 demo: install
 	$(PYTHON) tools/demo.py $(DEMO_CONFIG)

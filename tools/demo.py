@@ -1,34 +1,42 @@
-"""The one-command demo: a teacher, a plain student and a distilled student on the embedded digits data, compared.
+"""The one-command demo: a teacher, plain students and distilled students on the embedded digits data, compared over
+seeds, with a predictions picture.
 
-Steps (each a real ``tools/*.py`` run whose progress streams to the terminal):
+Stages (each training is a real ``tools/train.py`` run, validated by the dataset's own evaluator):
 1. generate the digits data (skipped when present);
-2. train the teacher, unless ``teacher_pretrained`` of the distiller config exists (a teacher the demo trained
-   before is kept under ``pretrained_model/`` with its metric and train time beside it);
-3. train the plain student and 4. the distilled student, with the same schedule and seed;
-5. print and write (``<out>.json``, ``<out>.md``, ``<out>_curves.png``) a table of params, FLOPs, the metric from the
-   dataset's real evaluator (validated by the Runner at the end of each run) and train time, with the metric curves.
+2. train the teacher (unless a teacher the demo trained before is kept at the config's ``teacher_pretrained``), the
+   plain student and the distilled student for every seed, ``--jobs`` runs at a time with one thread each; progress
+   lines say where each run is and how long is left, and each run's full log is in its work dir;
+3. draw ``<out>_predictions.png``: validation images with the teacher's, the plain and the distilled student's
+   predictions (seed of the first run) on the images where the two students differ most;
+4. print and write ``<out>.md``, ``<out>.json`` and ``<out>_curves.png``: per-seed metrics, mean, seed spread, the
+   mean paired gain of distillation and whether it exceeds the spread.
 
 Usage:
-    python tools/demo.py [DISTILLER_CONFIG] [--seed 0] [--work-dir work_dirs/demo] [--out results/demo]
+    python tools/demo.py [DISTILLER_CONFIG] [--seeds 0 1 2] [--jobs 2] [--work-dir work_dirs/demo] [--out results/demo]
 """
 import argparse
 import json
+import os
 import shlex
+import shutil
 import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
 import torch
 
-from distiller.benchmark.runs import copy_checkpoint, main_metric, parse_options, run_script, teacher_run, train_mm
+from distiller.benchmark.parallel_runs import Run, RunPool
+from distiller.benchmark.predictions import prediction_grid
+from distiller.benchmark.runs import main_metric, mm_validation_curve, run_script
 from distiller.engine.mm_pruning import build_mm_model
 from distiller.pruning import count_flops
+from distiller.registry import runner_class
 from distiller.utils import load_config
-from distiller.yolo import is_yolo_config
 
 TOOLS = Path(__file__).resolve().parent
 REPO = TOOLS.parent
-DEFAULT_CONFIG = 'configs/distillers/digits/cwd_cspnext_s_to_tiny_fpn_digits.py'
+DEFAULT_CONFIG = 'configs/distillers/digits/demo_cwd_cspnext_s_to_tiny_fpn_digits.py'
+STUDENTS = ('plain student', 'distilled student')
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -41,130 +49,195 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         argparse.Namespace: The parsed arguments.
     """
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', nargs='?', default=DEFAULT_CONFIG,
-                        help='distiller config: mmseg, mmdet or YOLO (runner_type)')
-    parser.add_argument('--seed', type=int, default=0, help='seed of both student runs')
+    parser.add_argument('config', nargs='?', default=DEFAULT_CONFIG, help='mmseg or mmdet distiller config')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2], help='seeds of the student runs')
+    parser.add_argument('--jobs', type=int, default=min(2, os.cpu_count() or 1),
+                        help='trainings at once (default: 2, or 1 on a one-core machine)')
     parser.add_argument('--work-dir', default='work_dirs/demo', help='run directories')
     parser.add_argument('--out', default='results/demo', help='output path without extension')
     parser.add_argument('--teacher-checkpoint', help="where the teacher is kept (default: the config's "
                         'teacher_pretrained)')
     parser.add_argument('--data-args', default='', help='extra arguments of tools/generate_data.py, one string')
-    parser.add_argument('--cfg-options', nargs='*', default=[], help='key=value overrides of all three runs')
+    parser.add_argument('--cfg-options', nargs='*', default=[], help='key=value overrides of every run')
+    parser.add_argument('--report-s', type=float, default=30.0, help='seconds between progress lines')
     return parser.parse_args(argv)
 
 
-def train(config: str, work_dir: Path, seed: int, options: List[str]) -> Dict:
-    """Train one mmseg/mmdet config with ``tools/train.py`` (see :func:`distiller.benchmark.runs.train_mm`)."""
-    return train_mm(TOOLS / 'train.py', config, work_dir, seed, options, tag='demo')
+def say(text: str) -> None:
+    """Print one demo line."""
+    print(f'[demo] {text}', flush=True)
 
 
-def complexity(config: str, checkpoint: Optional[str], size: int) -> Dict[str, float]:
-    """Parameters and FLOPs of a model at ``size`` x ``size``.
+def iterations(config: str, options: List[str]) -> int:
+    """``train_cfg.max_iters`` of a config after the ``--cfg-options``."""
+    cfg = load_config(config)
+    cfg.merge_from_dict({k: v for k, _, v in (o.partition('=') for o in options) if k == 'train_cfg.max_iters'})
+    return int(cfg.train_cfg.max_iters)
+
+
+def training_runs(args: argparse.Namespace, cfg, teacher: Path) -> List[Run]:
+    """The teacher run (unless kept), then the plain and the distilled student of every seed.
+
+    Args:
+        args (argparse.Namespace): Parsed arguments.
+        cfg: The distiller config.
+        teacher (Path): Where the teacher is kept (``<teacher>.json`` beside it records its curve).
+
+    Returns:
+        list[Run]: In start order.
+    """
+    work = Path(args.work_dir)
+
+    def read(folder: str, keep: Optional[Path] = None) -> Dict:
+        checkpoint = (work / folder / 'last_checkpoint').read_text().strip()
+        if keep is not None:  # the distilled runs load the teacher from where it is kept
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(checkpoint, keep)
+            checkpoint = str(keep)
+        return dict(curve=mm_validation_curve(work / folder), checkpoint=checkpoint)
+
+    def run(name: str, config: str, folder: str, seed: int, kind: str, after: Optional[str] = None,
+            extra: tuple = (), keep: Optional[Path] = None) -> Run:
+        options = [f'randomness.seed={seed}', *args.cfg_options, *extra]
+        command = [str(TOOLS / 'train.py'), config, '--work-dir', str(work / folder), '--cfg-options', *options]
+        return Run(name, command, work / folder / 'train.log', iterations(config, args.cfg_options), kind, after,
+                   read=lambda: read(folder, keep))
+
+    runs = []
+    if not (teacher.is_file() and teacher.with_suffix('.json').is_file()):
+        runs.append(run('teacher', cfg.model.teacher_cfg, 'teacher', args.seeds[0], 'teacher', keep=teacher))
+    after = 'teacher' if runs else None
+    runs += [run(f'plain student, seed {s}', cfg.model.student_cfg, f'plain_seed{s}', s, 'plain') for s in args.seeds]
+    runs += [run(f'distilled student, seed {s}', args.config, f'distilled_seed{s}', s, 'distilled', after,
+                 (f'model.teacher_pretrained={teacher}',)) for s in args.seeds]
+    return runs
+
+
+def teacher_record(results: Dict[str, Dict], teacher: Path) -> Dict:
+    """Write the record of a teacher trained in this demo beside its checkpoint, or read the kept one's.
+
+    Args:
+        results (dict): The pool's results.
+        teacher (Path): Where the teacher is kept.
+
+    Returns:
+        dict: ``train_s``, ``curve``, ``checkpoint`` and ``reused``.
+    """
+    record = teacher.with_suffix('.json')
+    if 'teacher' not in results:
+        return dict(json.loads(record.read_text()), checkpoint=str(teacher), reused=True)
+    trained = results['teacher']
+    record.write_text(json.dumps(dict(train_s=trained['train_s'], curve=trained['curve'])))
+    return dict(trained, reused=False)
+
+
+def complexity(config: str, size: int) -> Dict[str, float]:
+    """Parameters and FLOPs of a model config at ``size`` x ``size``.
 
     Args:
         config (str): Model config.
-        checkpoint (str, optional): Its weights (not needed for the counts).
         size (int): Input side.
 
     Returns:
         dict: ``params`` and ``gflops``.
     """
-    model = build_mm_model(config, checkpoint)
+    model = build_mm_model(config)
     return dict(params=sum(p.numel() for p in model.parameters()),
                 gflops=count_flops(model, torch.zeros(1, 3, size, size)) / 1e9)
 
 
-def mm_rows(cfg, args: argparse.Namespace, target: Path) -> Dict[str, Dict]:
-    """Teacher, plain student and distilled student of an mmseg/mmdet distiller config, each by ``tools/train.py``.
+def final(run: Dict, metric: str) -> float:
+    """The metric of a run's last validation."""
+    return float(run['curve'][-1][1].get(metric, 0.0))
+
+
+def summarize(teacher: Dict, students: Dict[str, Dict[int, Dict]], metric: str) -> Dict:
+    """Per-seed values, means, spreads and the paired gain of distillation.
 
     Args:
-        cfg: The distiller config.
-        args (argparse.Namespace): Parsed arguments.
-        target (Path): Where the teacher is kept.
-
-    Returns:
-        dict: Label -> record.
-    """
-    work, options = Path(args.work_dir), list(args.cfg_options)
-    teacher = teacher_run(target, lambda: train(cfg.model.teacher_cfg, work / 'teacher', args.seed, options),
-                          copy_checkpoint)
-    student = train(cfg.model.student_cfg, work / 'student', args.seed, options)
-    distilled = train(args.config, work / 'distilled', args.seed, options + [f'model.teacher_pretrained={target}'])
-    size = int(cfg.model.get('calibrate_shape', (2, 3, 128, 128))[-1])
-    return {'teacher': dict(teacher, **complexity(cfg.model.teacher_cfg, None, size)),
-            'student': dict(student, **complexity(cfg.model.student_cfg, None, size)),
-            'distilled student': dict(distilled, **complexity(cfg.model.student_cfg, None, size))}
-
-
-def yolo_rows(cfg, args: argparse.Namespace, target: Path) -> Dict[str, Dict]:
-    """Teacher (``teacher_train = dict(model=..., epochs=...)`` of the config), plain student and distilled student
-    of a YOLO distiller config, each with Ultralytics' own trainer.
-
-    Args:
-        cfg: The YOLO distiller config (``--cfg-options`` already merged).
-        args (argparse.Namespace): Parsed arguments.
-        target (Path): Where the teacher is kept.
-
-    Returns:
-        dict: Label -> record.
-    """
-    from distiller.registry import YOLO_RUNS
-    from distiller.yolo.demo_runs import train_yolo, yolo_complexity
-    work = Path(args.work_dir)
-    train_args = dict(cfg.train_args, seed=args.seed)
-    recipe = dict(cfg.get('teacher_train', {}))
-    if 'model' not in recipe and not target.is_file():
-        raise ValueError(f'{args.config}: the teacher {target} does not exist and the config has no '
-                         "teacher_train = dict(model='<yaml>', epochs=N) to train it")
-    teacher = teacher_run(target, lambda: train_yolo(recipe['model'], dict(train_args, epochs=recipe.get(
-        'epochs', train_args['epochs'])), work / 'teacher'), copy_checkpoint)
-    student = train_yolo(cfg.model.student, train_args, work / 'student')
-    distiller = YOLO_RUNS.build(dict(cfg.model, teacher=str(target)))
-    distilled = train_yolo(cfg.model.student, train_args, work / 'distilled', distiller)
-    rows = {'teacher': teacher, 'student': student, 'distilled student': distilled}
-    return {label: dict(row, **yolo_complexity(row['checkpoint'], int(train_args['imgsz'])))
-            for label, row in rows.items()}
-
-
-def write_results(rows: Dict[str, Dict], metric: str, out: Path) -> str:
-    """Write ``<out>.json``, ``<out>.md`` and the curves plot.
-
-    Args:
-        rows (dict): Model label -> its record (params, gflops, train_s, curve).
+        teacher (dict): The teacher's record.
+        students (dict): ``'plain student'`` / ``'distilled student'`` -> seed -> run record.
         metric (str): The headline metric.
-        out (Path): Output path without extension.
 
     Returns:
-        str: The markdown table.
+        dict: ``teacher``, per model ``values``/``mean``/``spread``, ``gains`` per seed, ``gain`` (mean),
+        ``spread`` (the larger of the two students') and ``beats_spread``.
     """
-    out.parent.mkdir(parents=True, exist_ok=True)
-    lines = [f'| model | params (M) | GFLOPs | {metric} | train time (s) |', '|---|---|---|---|---|']
-    for label, row in rows.items():
-        value = row['curve'][-1][1].get(metric, 0.0)
-        note = ' (trained earlier)' if row.get('reused') else ''
-        lines.append(f'| {label} | {row["params"] / 1e6:.2f} | {row["gflops"]:.2f} | {_fmt(value)} '
-                     f'| {row["train_s"]:.0f}{note} |')
-    table = '\n'.join(lines) + '\n'
-    out.with_suffix('.md').write_text(table)
-    out.with_suffix('.json').write_text(json.dumps(rows, indent=2))
+    summary = {'teacher': final(teacher, metric)}
+    for label in STUDENTS:
+        values = {seed: final(run, metric) for seed, run in students[label].items()}
+        summary[label] = dict(values=values, mean=sum(values.values()) / len(values),
+                              spread=max(values.values()) - min(values.values()))
+    gains = {seed: summary['distilled student']['values'][seed] - summary['plain student']['values'][seed]
+             for seed in students['plain student']}
+    gain = sum(gains.values()) / len(gains)
+    spread = max(summary[label]['spread'] for label in STUDENTS)
+    return dict(summary, gains=gains, gain=gain, spread=spread, beats_spread=len(gains) > 1 and gain > spread)
+
+
+def _fmt(value: float, metric: str, signed: bool = False) -> str:
+    """Two decimals for percentages (mmseg's mIoU), four for 0-1 metrics (mmdet's mAP)."""
+    return format(value, ('+' if signed else '') + ('.2f' if metric == 'mIoU' else '.4f'))
+
+
+def table(summary: Dict, sizes: Dict[str, Dict], times: Dict[str, float], metric: str, seeds: List[int]) -> str:
+    """The markdown table and the gain line.
+
+    Args:
+        summary (dict): What :func:`summarize` returns.
+        sizes (dict): Model label -> ``params``/``gflops``.
+        times (dict): Model label -> mean train seconds.
+        metric (str): The headline metric.
+        seeds (list[int]): The seeds.
+
+    Returns:
+        str: Markdown.
+    """
+    seed_list = ' / '.join(str(s) for s in seeds)
+    lines = [f'| model | params (M) | GFLOPs | {metric}, seed {seed_list} | mean | spread (max - min) | '
+             'train time per run (s) |', '|---|---|---|---|---|---|---|']
+    for label in ('teacher', *STUDENTS):
+        size = sizes[label]
+        if label == 'teacher':
+            values, mean, spread = _fmt(summary['teacher'], metric), _fmt(summary['teacher'], metric), '-'
+        else:
+            row = summary[label]
+            values = ' / '.join(_fmt(row['values'][s], metric) for s in seeds)
+            mean, spread = _fmt(row['mean'], metric), _fmt(row['spread'], metric)
+        lines.append(f'| {label} | {size["params"] / 1e6:.2f} | {size["gflops"]:.2f} | {values} | {mean} | {spread} '
+                     f'| {times[label]:.0f} |')
+    gains = ', '.join(_fmt(summary['gains'][s], metric, signed=True) for s in seeds)
+    verdict = ('larger than the seed spread' if summary['beats_spread'] else
+               'not larger than the seed spread' if len(seeds) > 1 else 'one seed: no spread measured')
+    gain = _fmt(summary['gain'], metric, signed=True)
+    lines += ['', f'Distillation: {gain} {metric} (mean of the paired per-seed gains {gains}); '
+                  f'seed spread {_fmt(summary["spread"], metric)} (the larger of the two students\'): {verdict}.']
+    return '\n'.join(lines) + '\n'
+
+
+def plot_curves(teacher: Dict, students: Dict[str, Dict[int, Dict]], metric: str, path: Path) -> None:
+    """Every run's validation curve against the training iteration.
+
+    Args:
+        teacher (dict): The teacher's record.
+        students (dict): Label -> seed -> run record.
+        metric (str): The plotted metric.
+        path (Path): The PNG.
+    """
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     figure, axis = plt.subplots(figsize=(6, 4))
-    for label, row in rows.items():
-        values = [m.get(metric, 0.0) for _, m in row['curve']]
-        axis.plot([step for step, _ in row['curve']], values, marker='o', label=label)
-    axis.set(xlabel='iteration (mm) / epoch (YOLO)', ylabel=metric, title='validation during training')
+    groups = [('teacher', {None: teacher}), *students.items()]
+    for color, (label, runs) in zip(('tab:gray', 'tab:blue', 'tab:orange'), groups):
+        for index, run in enumerate(runs.values()):
+            axis.plot([step for step, _ in run['curve']], [m.get(metric, 0.0) for _, m in run['curve']],
+                      marker='o', color=color, alpha=0.8, label=label if index == 0 else None)
+    axis.set(xlabel='training iteration', ylabel=metric, title='validation during training (one line per seed)')
     axis.legend()
     figure.tight_layout()
-    figure.savefig(str(out) + '_curves.png', dpi=120)
+    figure.savefig(str(path), dpi=120)
     plt.close(figure)
-    return table
-
-
-def _fmt(value: float) -> str:
-    """Four decimals for 0-1 metrics (mAP), two for percentages (mIoU)."""
-    return f'{value:.4f}' if abs(value) < 1 else f'{value:.2f}'
 
 
 def main(argv: Optional[List[str]] = None) -> str:
@@ -178,22 +251,53 @@ def main(argv: Optional[List[str]] = None) -> str:
     """
     args = parse_args(argv)
     start = time.perf_counter()
-    run_script([str(TOOLS / 'generate_data.py'), *shlex.split(args.data_args)], REPO, tag='demo')
     cfg = load_config(args.config)
-    if is_yolo_config(cfg):
-        cfg.merge_from_dict(parse_options(args.cfg_options))
-        rows = yolo_rows(cfg, args, REPO / (args.teacher_checkpoint or cfg.model.teacher))
-    else:
-        rows = mm_rows(cfg, args, REPO / (args.teacher_checkpoint or cfg.model.teacher_pretrained))
-    metric = main_metric(rows['student']['curve'])
-    table = write_results(rows, metric, Path(args.out))
-    gain = (rows['distilled student']['curve'][-1][1].get(metric, 0.0)
-            - rows['student']['curve'][-1][1].get(metric, 0.0))
-    sign = '+' if gain >= 0 else '-'
-    print(f'\n[demo] {Path(args.config).stem}, seed {args.seed}: distillation {sign}{_fmt(abs(gain))} {metric} '
-          f'over the plain student ({time.perf_counter() - start:.0f} s in all)\n\n{table}\n'
-          f'[demo] wrote {args.out}.md, {args.out}.json, {args.out}_curves.png', flush=True)
-    return table
+    if runner_class(cfg).__name__ != 'MMRunner':
+        raise SystemExit(f'demo: {args.config} is not an mmseg/mmdet distiller config (YOLO distillation is measured '
+                         'by `make benchmark`)')
+    teacher_path = REPO / (args.teacher_checkpoint or cfg.model.teacher_pretrained)
+    say('stage 1/4: the digits data')
+    run_script([str(TOOLS / 'generate_data.py'), *shlex.split(args.data_args)], REPO, tag='demo')
+
+    runs = training_runs(args, cfg, teacher_path)
+    if runs[0].name != 'teacher':
+        say(f'reusing the teacher {teacher_path} (delete it and its .json to train a new one)')
+    say(f'stage 2/4: {len(runs)} trainings ({", ".join(r.name for r in runs)}), {args.jobs} at a time with one '
+        'thread each; each run logs to train.log in its work dir')
+    results = RunPool(REPO, args.jobs, threads=1, tag='demo', report_s=args.report_s).run(runs)
+    teacher = teacher_record(results, teacher_path)
+    students = {label: {s: results[f'{label}, seed {s}'] for s in args.seeds} for label in STUDENTS}
+    metric = main_metric(students['plain student'][args.seeds[0]]['curve'])
+
+    out = Path(args.out)
+    say(f'stage 3/4: predictions of the teacher and both students (seed {args.seeds[0]}) on the validation images')
+    first = {label: students[label][args.seeds[0]]['checkpoint'] for label in STUDENTS}
+    prediction_grid(cfg.model.student_cfg, {'teacher': (cfg.model.teacher_cfg, teacher['checkpoint']),
+                                            'plain student': (cfg.model.student_cfg, first['plain student']),
+                                            'distilled student': (cfg.model.student_cfg,
+                                                                  first['distilled student'])},
+                    Path(f'{out}_predictions.png'), contrast=STUDENTS)
+
+    say('stage 4/4: table and curves')
+    summary = summarize(teacher, students, metric)
+    size = int(cfg.model.get('calibrate_shape', (2, 3, 128, 128))[-1])
+    sizes = {'teacher': complexity(cfg.model.teacher_cfg, size), 'plain student': complexity(cfg.model.student_cfg,
+                                                                                             size)}
+    sizes['distilled student'] = sizes['plain student']
+    times = {'teacher': teacher['train_s']}
+    times.update({label: sum(r['train_s'] for r in students[label].values()) / len(args.seeds) for label in STUDENTS})
+    text = table(summary, sizes, times, metric, args.seeds)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.with_suffix('.md').write_text(text)
+    out.with_suffix('.json').write_text(json.dumps(dict(config=args.config, seeds=args.seeds, metric=metric,
+                                                        summary=summary, sizes=sizes, teacher=teacher,
+                                                        students=students), indent=2))
+    plot_curves(teacher, students, metric, Path(f'{out}_curves.png'))
+    reused = ' (teacher trained earlier)' if teacher['reused'] else ''
+    say(f'{Path(args.config).stem}, seeds {" ".join(map(str, args.seeds))}: {time.perf_counter() - start:.0f} s in '
+        f'all{reused}\n\n{text}')
+    say(f'wrote {out}.md, {out}.json, {out}_curves.png, {out}_predictions.png')
+    return text
 
 
 if __name__ == '__main__':

@@ -1,8 +1,6 @@
-"""Tests of tools/analysis/print_modules.py, run as a subprocess on real distiller configs (mmseg, mmdet, YOLO)."""
+"""Tests of tools/analysis/print_modules.py, its ``main`` run in-process on real distiller configs (mmseg, mmdet,
+YOLO)."""
 import ast
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Dict, List
 
@@ -14,20 +12,19 @@ ROOT = Path(__file__).resolve().parents[2]
 TOOL = ROOT / 'tools' / 'analysis' / 'print_modules.py'
 
 
-def run_tool(*args: str) -> str:
-    """Run the tool and return its stdout (asserting exit code 0).
+def run_tool(capsys, *args: str) -> str:
+    """Run the tool's ``main`` in this process and return what it printed (asserting exit code 0).
 
     Args:
+        capsys: pytest's output capture.
         *args (str): Command-line arguments.
 
     Returns:
         str: The standard output.
     """
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    proc = subprocess.run([sys.executable, str(TOOL), *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout
+    capsys.readouterr()
+    assert load_tool('analysis/print_modules').main(list(args)) == 0
+    return capsys.readouterr().out
 
 
 def tables(out: str) -> Dict[str, Dict[str, str]]:
@@ -65,8 +62,9 @@ def snippet(out: str) -> List[dict]:
     return ast.literal_eval(text.strip())
 
 
-def test_segmentation_config():
-    out = run_tool('configs/distillers/cwd_pspnet_r50_to_r18_digits.py', '--input-shape', '1', '3', '64', '64')
+def test_segmentation_config(capsys):
+    out = run_tool(capsys, str(ROOT / 'configs/distillers/cwd_pspnet_r50_to_r18_digits.py'),
+                   '--input-shape', '1', '3', '64', '64')
     found = tables(out)
     for role in ('teacher', 'student'):
         assert channels(found[role]['decode_head.conv_seg']) == 11
@@ -82,9 +80,9 @@ def test_segmentation_config():
     assert cfg[0]['student_module'] == 'decode_head.conv_seg'
 
 
-def test_detection_config_depth_and_filter():
-    out = run_tool('configs/distillers/cwd_retinanet_r101_to_r50_coco.py', '--input-shape', '1', '3', '64', '64',
-                   '--depth', '1')
+def test_detection_config_depth_and_filter(capsys):
+    out = run_tool(capsys, str(ROOT / 'configs/distillers/cwd_retinanet_r101_to_r50_coco.py'),
+                   '--input-shape', '1', '3', '64', '64', '--depth', '1')
     found = tables(out)
     for role in ('teacher', 'student'):
         assert found[role]['neck'].startswith('tuple x5:')
@@ -101,9 +99,9 @@ def yolo_config(tmp_path: Path) -> Path:
     return config
 
 
-def test_yolo_config_with_teacher_yaml(tmp_path: Path):
-    out = run_tool(str(yolo_config(tmp_path)), '--teacher-yaml', 'yolov8s.yaml', '--input-shape', '1', '3', '64', '64',
-                   '--depth', '2')
+def test_yolo_config_with_teacher_yaml(tmp_path: Path, capsys):
+    out = run_tool(capsys, str(yolo_config(tmp_path)), '--teacher-yaml', 'yolov8s.yaml',
+                   '--input-shape', '1', '3', '64', '64', '--depth', '2')
     assert 'building the teacher from yolov8s.yaml' in out
     found = tables(out)
     assert found['student']['model.15'] == '1x64x8x8' and found['teacher']['model.15'] == '1x128x8x8'
