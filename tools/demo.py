@@ -262,8 +262,9 @@ def main(argv: Optional[List[str]] = None) -> str:
     runs = training_runs(args, cfg, teacher_path)
     if runs[0].name != 'teacher':
         say(f'reusing the teacher {teacher_path} (delete it and its .json to train a new one)')
-    say(f'stage 2/4: {len(runs)} trainings ({", ".join(r.name for r in runs)}), {args.jobs} at a time with one '
-        'thread each; each run logs to train.log in its work dir')
+    teacher_part = 'the teacher, ' if runs[0].name == 'teacher' else ''
+    say(f'stage 2/4: {teacher_part}the plain and the distilled student for seeds {" ".join(map(str, args.seeds))} '
+        f'({len(runs)} trainings), {args.jobs} at a time with one thread each; each logs to train.log in its work dir')
     results = RunPool(REPO, args.jobs, threads=1, tag='demo', report_s=args.report_s).run(runs)
     teacher = teacher_record(results, teacher_path)
     students = {label: {s: results[f'{label}, seed {s}'] for s in args.seeds} for label in STUDENTS}

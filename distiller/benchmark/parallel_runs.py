@@ -74,12 +74,15 @@ class RunPool:
     def _say(self, text: str) -> None:
         print(f'[{self.tag}] {text}', flush=True)
 
-    def _rate(self, run: Run) -> Optional[float]:
-        rates = self.rates.get(run.kind)
+    def _rate(self, kind: str) -> Optional[float]:
+        """Mean seconds per iteration of the finished runs of ``kind`` (start-up and validation included)."""
+        rates = self.rates.get(kind)
         return sum(rates) / len(rates) if rates else None
 
-    def _time_left(self, running: Dict[str, Tuple[Run, subprocess.Popen]], queued: List[Run]) -> Optional[float]:
-        """Seconds until the last run ends, if every run's rate is known: the work left shared by the workers."""
+    def _time_left(self, running: Dict[str, Tuple[Run, subprocess.Popen]],
+                   queued: List[Run]) -> Optional[Tuple[float, bool]]:
+        """The work left shared by the workers, in seconds, and whether it is rough: a kind that has not run yet is
+        taken at the mean rate of the kinds that have. None before any run reports an iteration."""
         work, live = 0.0, {}
         for run, _ in running.values():
             progress = _progress(run.log)
@@ -88,12 +91,14 @@ class RunPool:
             done, total, seconds = progress
             work += (total - done) * seconds
             live.setdefault(run.kind, seconds)
+        known = dict(live, **{kind: self._rate(kind) for kind in self.rates if self._rate(kind) is not None})
+        rough = False
         for run in queued:
-            rate = self._rate(run) or live.get(run.kind)
+            rate = known.get(run.kind)
             if rate is None:
-                return None
+                rate, rough = sum(known.values()) / len(known), True
             work += run.iterations * rate
-        return work / self.workers
+        return work / self.workers, rough
 
     def _report(self, running: Dict[str, Tuple[Run, subprocess.Popen]], queued: List[Run]) -> None:
         parts = []
@@ -101,7 +106,10 @@ class RunPool:
             progress = _progress(run.log)
             parts.append(f'{run.name} {progress[0]}/{progress[1]}' if progress else f'{run.name} starting')
         left = self._time_left(running, queued)
-        estimate = f'about {_minutes(left)} left' if left is not None else 'time left known once each kind has run'
+        if left is None:
+            estimate = 'time left known once the runs report'
+        else:
+            estimate = f'about {_minutes(left[0])} left' + (' (rough until every kind has run)' if left[1] else '')
         self._say(f'running: {", ".join(parts)}; {len(queued)} waiting; {estimate}')
 
     def _start(self, run: Run) -> subprocess.Popen:

@@ -73,10 +73,13 @@ def test_pool_reads_progress_and_estimates_the_time_left(tmp_path: Path, capsys)
     pool = RunPool(tmp_path, workers=2, threads=1)
     running = Run('a', [], log, 100, 'plain')
     queued = [Run('b', [], tmp_path / 'b.log', 100, 'plain'), Run('c', [], tmp_path / 'c.log', 40, 'distilled')]
-    assert pool._time_left({'a': (running, None)}, queued[:1]) == pytest.approx((80 * 0.25 + 100 * 0.25) / 2)
-    assert pool._time_left({'a': (running, None)}, queued) is None  # no distilled run measured yet
+    left, rough = pool._time_left({'a': (running, None)}, queued[:1])
+    assert left == pytest.approx((80 * 0.25 + 100 * 0.25) / 2) and not rough
+    left, rough = pool._time_left({'a': (running, None)}, queued)  # no distilled run yet: the plain rate stands in
+    assert left == pytest.approx((20 + 25 + 40 * 0.25) / 2) and rough
     pool.rates['distilled'] = [1.0]
-    assert pool._time_left({'a': (running, None)}, queued) == pytest.approx((20 + 25 + 40) / 2)
+    assert pool._time_left({'a': (running, None)}, queued) == (pytest.approx((20 + 25 + 40) / 2), False)
+    assert pool._time_left({'b': (queued[0], None)}, []) is None  # b has not logged an iteration yet
 
 
 def test_pool_stops_at_a_failed_run_and_names_its_log(tmp_path: Path) -> None:

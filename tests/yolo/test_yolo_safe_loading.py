@@ -326,7 +326,7 @@ def test_resume_from_a_real_last_pt(project_checkpoints, teachers, yolo_data, tm
 def test_ultralytics_builtin_distillation_checkpoints_load(yolo_data, teachers, tmp_path):
     """Ultralytics' own distillation (``distill_model=``, the benchmarks' baseline) pickles ``DistillationModel`` and
     its ``FeatureHook``s; strip_optimizer and the final validation read them weights-only."""
-    from distiller.yolo.demo_runs import train_yolo
+    from distiller.yolo.training_runs import train_yolo
     args = dict(train_args(yolo_data / YAMLS['detect']), distill_model=str(teachers['detect']), dis=6.0)
     result = train_yolo('yolov8n.yaml', args, tmp_path / 'builtin')
     best = load_yolo_checkpoint(result['checkpoint'])

@@ -146,7 +146,7 @@ class Suite:
         if not self.yolo:
             return train_mm(TRAIN, self.reference.model.teacher_cfg, self.work / 'teacher', self.seeds[0],
                             self.options, tag='efficacy')
-        from distiller.yolo.demo_runs import train_yolo
+        from distiller.yolo.training_runs import train_yolo
         if 'model' not in self.teacher_train:
             raise ValueError(f'{self.name}: the teacher {self.teacher} does not exist and the suite has no '
                              "teacher_train = dict(model='<yaml>', epochs=N) to train it")
@@ -159,7 +159,7 @@ class Suite:
         if not self.yolo:
             return train_mm(TRAIN, self.reference.model.student_cfg, self.work / f'plain_seed{seed}', seed,
                             self.options, tag='efficacy')
-        from distiller.yolo.demo_runs import train_yolo
+        from distiller.yolo.training_runs import train_yolo
         return train_yolo(self.reference.model.student, self.train_args(seed), self.work / f'plain_seed{seed}')
 
     def train_distilled(self, label: str, path: str, seed: int) -> Dict:
@@ -169,14 +169,14 @@ class Suite:
             return train_mm(TRAIN, path, work, seed, self.options + [f'model.teacher_pretrained={self.teacher}'],
                             tag='efficacy')
         from distiller.registry import YOLO_RUNS
-        from distiller.yolo.demo_runs import train_yolo
+        from distiller.yolo.training_runs import train_yolo
         cfg = self.config(path)
         distiller = YOLO_RUNS.build(dict(cfg.model, teacher=str(self.teacher)))
         return train_yolo(cfg.model.student, dict(cfg.train_args, seed=seed), work, distiller)
 
     def train_builtin(self, seed: int) -> Dict:
         """Train the student with Ultralytics' built-in distillation (``distill_model``, ``dis``)."""
-        from distiller.yolo.demo_runs import train_yolo
+        from distiller.yolo.training_runs import train_yolo
         args = dict(self.train_args(seed), distill_model=str(self.teacher), dis=float(self.builtin['dis']))
         return train_yolo(self.reference.model.student, args, self.work / f'builtin_seed{seed}')
 

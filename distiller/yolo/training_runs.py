@@ -1,4 +1,5 @@
-"""The YOLO runs of ``tools/demo.py``: teacher, plain student and distilled student, with their validation curves."""
+"""YOLO training runs of the efficacy benchmark: a plain or distilled model trained by Ultralytics, read back as its
+validation curve."""
 import csv
 import shutil
 import time
