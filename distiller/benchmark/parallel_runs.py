@@ -5,6 +5,7 @@ convolutions scale poorly across threads), so the demo runs its trainings side b
 the pool prints when a run starts and ends, and every ``report_s`` seconds where each run is (read from mmengine's
 ``Iter(train) [i/N] ... time: t`` lines) with an estimate of the time left.
 """
+import heapq
 import os
 import re
 import subprocess
@@ -81,24 +82,27 @@ class RunPool:
 
     def _time_left(self, running: Dict[str, Tuple[Run, subprocess.Popen]],
                    queued: List[Run]) -> Optional[Tuple[float, bool]]:
-        """The work left shared by the workers, in seconds, and whether it is rough: a kind that has not run yet is
-        taken at the mean rate of the kinds that have. None before any run reports an iteration."""
-        work, live = 0.0, {}
+        """Seconds until the last run ends, and whether that is rough: the running runs finish at their logged rate
+        and each waiting run goes to the first free worker (a kind that has not run yet is taken at the mean rate of
+        the kinds that have). None before every running run has logged an iteration."""
+        ends, live = [], {}
         for run, _ in running.values():
             progress = _progress(run.log)
             if progress is None:
                 return None
             done, total, seconds = progress
-            work += (total - done) * seconds
+            ends.append((total - done) * seconds)
             live.setdefault(run.kind, seconds)
         known = dict(live, **{kind: self._rate(kind) for kind in self.rates if self._rate(kind) is not None})
+        ends += [0.0] * (self.workers - len(ends))
+        heapq.heapify(ends)
         rough = False
         for run in queued:
             rate = known.get(run.kind)
             if rate is None:
                 rate, rough = sum(known.values()) / len(known), True
-            work += run.iterations * rate
-        return work / self.workers, rough
+            heapq.heappush(ends, heapq.heappop(ends) + run.iterations * rate)
+        return max(ends), rough
 
     def _report(self, running: Dict[str, Tuple[Run, subprocess.Popen]], queued: List[Run]) -> None:
         parts = []

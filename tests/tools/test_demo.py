@@ -73,12 +73,14 @@ def test_pool_reads_progress_and_estimates_the_time_left(tmp_path: Path, capsys)
     pool = RunPool(tmp_path, workers=2, threads=1)
     running = Run('a', [], log, 100, 'plain')
     queued = [Run('b', [], tmp_path / 'b.log', 100, 'plain'), Run('c', [], tmp_path / 'c.log', 40, 'distilled')]
+    # a: 80 iterations left at 0.25 s (20 s); b (100 x 0.25 = 25 s) starts on the free worker at once.
     left, rough = pool._time_left({'a': (running, None)}, queued[:1])
-    assert left == pytest.approx((80 * 0.25 + 100 * 0.25) / 2) and not rough
-    left, rough = pool._time_left({'a': (running, None)}, queued)  # no distilled run yet: the plain rate stands in
-    assert left == pytest.approx((20 + 25 + 40 * 0.25) / 2) and rough
+    assert left == pytest.approx(25.0) and not rough
+    # c waits for the first free worker (a's, at 20 s); no distilled run yet: the plain rate stands in.
+    left, rough = pool._time_left({'a': (running, None)}, queued)
+    assert left == pytest.approx(max(25, 20 + 40 * 0.25)) and rough
     pool.rates['distilled'] = [1.0]
-    assert pool._time_left({'a': (running, None)}, queued) == (pytest.approx((20 + 25 + 40) / 2), False)
+    assert pool._time_left({'a': (running, None)}, queued) == (pytest.approx(20 + 40), False)
     assert pool._time_left({'b': (queued[0], None)}, []) is None  # b has not logged an iteration yet
 
 
