@@ -29,7 +29,7 @@ bench: install
 	$(BENCH) configs/distillers/cwd_retinanet_r101_to_r50_coco.py --img-size 256 --batch-size 2
 	$(BENCH) configs/distillers/yolo/cwd_yolov8s_to_yolov8n_digits.py --img-size 128 --batch-size 16 $(YOLO_TEACHER)
 
-# Efficacy benchmark: teacher, plain student and every distillation method over two seeds, for YOLO, mmdet and
+# Efficacy benchmark: teacher, plain student and every distillation method over three seeds, for YOLO, mmdet and
 # mmseg on the embedded data: results/efficacy.{md,json}. Teachers are trained once and kept under pretrained_model/;
 # finished runs are kept under results/efficacy/ and skipped, so an interrupted run resumes. See the README for its
 # duration.

@@ -3,7 +3,7 @@
 # The teacher (pretrained_model/rtmdet_s_digits.pth) is trained on the first run (1200 iterations, its own config)
 # and kept.
 title = 'mmdet: RTMDet-s -> RTMDet-tiny (digits, 128 px, 600 iterations)'
-seeds = [0, 1]
+seeds = [0, 1, 2]
 methods = {
     'CWD': 'configs/distillers/digits/cwd_rtmdet_s_to_tiny_digits.py',
     'FGD': 'configs/distillers/digits/fgd_rtmdet_s_to_tiny_digits.py',

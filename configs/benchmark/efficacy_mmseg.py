@@ -3,10 +3,11 @@
 # iterations of batch 16; mIoU from mmseg's IoUMetric). The teacher (pretrained_model/cspnext_s_fpn_digits.pth) is
 # trained on the first run (1200 iterations, its own config) and kept.
 title = 'mmseg: CSPNeXt-s FPN -> CSPNeXt-tiny FPN (digits, 128 px, 600 iterations)'
-seeds = [0, 1]
+seeds = [0, 1, 2]
 methods = {
     'CWD': 'configs/distillers/digits/cwd_cspnext_s_to_tiny_fpn_digits.py',
     'MGD': 'configs/distillers/digits/mgd_cspnext_s_to_tiny_fpn_digits.py',
     'mimic': 'configs/distillers/digits/mimic_cspnext_s_to_tiny_fpn_digits.py',
     'PKD': 'configs/distillers/digits/pkd_cspnext_s_to_tiny_fpn_digits.py',
+    'pixel KD': 'configs/distillers/digits/kd_cspnext_s_to_tiny_fpn_digits.py',
 }

@@ -2,10 +2,12 @@
 # embedded digits data (128 px, 30 epochs, Ultralytics' trainer and validator; mAP50-95 of best.pt).
 # The teacher (pretrained_model/yolov8s_digits.pt) is trained for 40 epochs on the first run and kept.
 title = 'YOLO detect: YOLOv8s -> YOLOv8n (digits, 128 px, 30 epochs)'
-seeds = [0, 1]
+seeds = [0, 1, 2]
 methods = {
     'CWD': 'configs/distillers/yolo/cwd_yolov8s_to_yolov8n_digits.py',
     'MGD': 'configs/distillers/yolo/mgd_yolov8s_to_yolov8n_digits.py',
+    'FGD': 'configs/distillers/yolo/fgd_yolov8s_to_yolov8n_digits.py',
+    'mimic': 'configs/distillers/yolo/mimic_yolov8s_to_yolov8n_digits.py',
     'logit KD': 'configs/distillers/yolo/kd_yolov8s_to_yolov8n_digits.py',
     'CWD + logit KD (mix)': 'configs/distillers/yolo/cwd_kd_yolov8s_to_yolov8n_digits.py',
 }
