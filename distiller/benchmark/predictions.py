@@ -118,22 +118,22 @@ def prediction_grid(config: str, models: Dict[str, Sequence[str]], out: Path, ro
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     import mmcv
-    from mmengine.registry import DATASETS, init_default_scope
+    from mmengine.registry import DATASETS, DefaultScope
 
     cfg = load_config(config)
     family = _family(cfg)
-    init_default_scope(family)
-    dataset = DATASETS.build(cfg.val_dataloader.dataset)
-    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
-    truths = [_Truth(family, info) for info in infos]
-    images = [mmcv.imread(info['img_path']) for info in infos]
-    predictions, scores = {}, {}
-    for title, (model_config, checkpoint) in models.items():
-        model = build_mm_model(model_config, checkpoint)
-        model.cfg = load_config(model_config)
-        with torch.no_grad():
-            predictions[title] = [_infer(family, model, image) for image in images]
-        scores[title] = [truth.score(pred) for truth, pred in zip(truths, predictions[title])]
+    with DefaultScope.overwrite_default_scope(family):  # the family's transforms, not a process-wide change
+        dataset = DATASETS.build(cfg.val_dataloader.dataset)
+        infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+        truths = [_Truth(family, info) for info in infos]
+        images = [mmcv.imread(info['img_path']) for info in infos]
+        predictions, scores = {}, {}
+        for title, (model_config, checkpoint) in models.items():
+            model = build_mm_model(model_config, checkpoint)
+            model.cfg = load_config(model_config)
+            with torch.no_grad():
+                predictions[title] = [_infer(family, model, image) for image in images]
+            scores[title] = [truth.score(pred) for truth, pred in zip(truths, predictions[title])]
     if contrast:
         gap = np.abs(np.subtract(scores[contrast[0]], scores[contrast[1]]))
         chosen = sorted(np.argsort(-gap, kind='stable')[:rows].tolist())

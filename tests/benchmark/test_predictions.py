@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData, PixelData
 
 from distiller.benchmark.predictions import _det_score, _seg_score, prediction_grid
@@ -43,11 +44,13 @@ val_evaluator = dict(ann_file={str(data / 'annotations' / 'instances_val.json')!
 val_dataloader = dict(dataset=dict(data_root={str(data) + '/'!r}))
 """)
     out = tmp_path / 'grid.png'
+    before = DefaultScope.get_current_instance() and DefaultScope.get_current_instance().scope_name
     with one_thread():
         chosen = prediction_grid(str(config), {'a': (str(config), None), 'b': (str(config), None)}, out, rows=2,
                                  contrast=('a', 'b'))
     assert len(chosen) == 2 and chosen == sorted(chosen) and all(0 <= i < 3 for i in chosen)
     assert out.stat().st_size > 0
+    assert DefaultScope.get_current_instance() is None or DefaultScope.get_current_instance().scope_name == before
 
 
 def test_grid_refuses_a_config_of_another_family(tmp_path: Path) -> None:
