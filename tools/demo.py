@@ -27,7 +27,7 @@ import torch
 
 from distiller.benchmark.parallel_runs import Run, RunPool
 from distiller.benchmark.predictions import prediction_grid
-from distiller.benchmark.runs import main_metric, mm_validation_curve, run_script
+from distiller.benchmark.runs import main_metric, mm_validation_curve, parse_options, run_script
 from distiller.engine.mm_pruning import build_mm_model
 from distiller.pruning import count_flops
 from distiller.registry import runner_class
@@ -273,11 +273,11 @@ def main(argv: Optional[List[str]] = None) -> str:
     out = Path(args.out)
     say(f'stage 3/4: predictions of the teacher and both students (seed {args.seeds[0]}) on the validation images')
     first = {label: students[label][args.seeds[0]]['checkpoint'] for label in STUDENTS}
-    prediction_grid(cfg.model.student_cfg, {'teacher': (cfg.model.teacher_cfg, teacher['checkpoint']),
-                                            'plain student': (cfg.model.student_cfg, first['plain student']),
-                                            'distilled student': (cfg.model.student_cfg,
-                                                                  first['distilled student'])},
-                    Path(f'{out}_predictions.png'), contrast=STUDENTS)
+    models = {'teacher': (cfg.model.teacher_cfg, teacher['checkpoint']),
+              'plain student': (cfg.model.student_cfg, first['plain student']),
+              'distilled student': (cfg.model.student_cfg, first['distilled student'])}
+    drawn = prediction_grid(cfg.model.student_cfg, models, Path(f'{out}_predictions.png'), contrast=STUDENTS,
+                            cfg_options=parse_options(args.cfg_options))
 
     say('stage 4/4: table and curves')
     summary = summarize(teacher, students, metric)
@@ -292,7 +292,7 @@ def main(argv: Optional[List[str]] = None) -> str:
     out.with_suffix('.md').write_text(text)
     out.with_suffix('.json').write_text(json.dumps(dict(config=args.config, seeds=args.seeds, metric=metric,
                                                         summary=summary, sizes=sizes, teacher=teacher,
-                                                        students=students), indent=2))
+                                                        students=students, predictions_drawn=drawn), indent=2))
     plot_curves(teacher, students, metric, Path(f'{out}_curves.png'))
     reused = ' (teacher trained earlier)' if teacher['reused'] else ''
     say(f'{Path(args.config).stem}, seeds {" ".join(map(str, args.seeds))}: {time.perf_counter() - start:.0f} s in '

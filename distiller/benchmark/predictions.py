@@ -1,7 +1,7 @@
 """The demo's predictions picture: validation images with the predictions of several trained mmseg/mmdet models side
 by side, drawn by mmseg's/mmdet's own visualizers, on the images where the models differ most."""
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
@@ -98,7 +98,7 @@ def _draw(visualizer, image_rgb: np.ndarray, sample, gt: bool) -> np.ndarray:
 
 
 def prediction_grid(config: str, models: Dict[str, Sequence[str]], out: Path, rows: int = 4,
-                    contrast: Sequence[str] = ()) -> List[int]:
+                    contrast: Sequence[str] = (), cfg_options: Optional[Dict] = None) -> List[str]:
     """Draw ``rows`` validation images, each with the ground truth and every model's prediction, into ``out``.
 
     The rows are the images where the two models named by ``contrast`` differ most in per-image score (foreground
@@ -110,9 +110,11 @@ def prediction_grid(config: str, models: Dict[str, Sequence[str]], out: Path, ro
         out (Path): The PNG to write.
         rows (int): How many images.
         contrast (Sequence[str]): Two column titles whose difference picks the images.
+        cfg_options (dict, optional): Dotted overrides of ``config`` (the training runs' ``--cfg-options``, so the
+            picture uses their validation data).
 
     Returns:
-        list[int]: The validation indices drawn.
+        list[str]: The paths of the images drawn, in validation order.
     """
     import matplotlib
     matplotlib.use('Agg')
@@ -121,6 +123,7 @@ def prediction_grid(config: str, models: Dict[str, Sequence[str]], out: Path, ro
     from mmengine.registry import DATASETS, DefaultScope
 
     cfg = load_config(config)
+    cfg.merge_from_dict(cfg_options or {})
     family = _family(cfg)
     with DefaultScope.overwrite_default_scope(family):  # the family's transforms, not a process-wide change
         dataset = DATASETS.build(cfg.val_dataloader.dataset)
@@ -164,4 +167,4 @@ def prediction_grid(config: str, models: Dict[str, Sequence[str]], out: Path, ro
     out.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(str(out), dpi=110)
     plt.close(figure)
-    return chosen
+    return [infos[index]['img_path'] for index in chosen]

@@ -1,6 +1,7 @@
 """SyncBN layers from mmseg/mmdet configs train in one CPU process once reverted."""
 import pytest
 import torch
+from mmengine.registry import DefaultScope
 from torch import nn
 
 from distiller.compat import revert_sync_bn_if_single_process
@@ -23,7 +24,8 @@ def test_mmseg_pspnet_from_package_config_trains_on_cpu() -> None:
     cfg.data_preprocessor = None
     cfg.backbone.init_cfg = None
     cfg.pretrained = None
-    model = DISTILLERS.build(dict(cfg, type='mmseg.' + cfg.type))
+    with DefaultScope.overwrite_default_scope('mmseg'):  # as the config's default_scope would (whatever ran before)
+        model = DISTILLERS.build(dict(cfg, type='mmseg.' + cfg.type))
     assert _count(model, nn.SyncBatchNorm) > 0
     model = revert_sync_bn_if_single_process(model)
     assert _count(model, nn.SyncBatchNorm) == 0 and _count(model, nn.modules.batchnorm._BatchNorm) > 0

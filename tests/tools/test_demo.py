@@ -31,6 +31,7 @@ def test_demo_trains_teacher_and_students_and_writes_table_pictures_and_json(tmp
         run = record['students'][label]['0']
         assert run['curve'][-1][0] == 2 and 'mIoU' in run['curve'][-1][1] and run['train_s'] > 0
     assert record['sizes']['teacher']['params'] > record['sizes']['plain student']['params'] > 0
+    assert record['predictions_drawn'] and all(p.startswith(f'{data}/images/val/') for p in record['predictions_drawn'])
     table = out.with_suffix('.md').read_text()
     assert table.splitlines()[0].startswith('| model | params (M) | GFLOPs | mIoU, seed 0 | mean |')
     assert 'one seed: no spread measured' in table
