@@ -1,15 +1,16 @@
 """Parsing and validating ``distill_cfg`` (the part that needs no model)."""
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..registry import DISTILL_LOSSES
 from .errors import DistillConfigError
 from .recorder import HookSpec
 
-PAIR_KEYS = {'student_module', 'teacher_module', 'output_hook', 'index', 'student_index', 'teacher_index', 'methods'}
+PAIR_KEYS = {'student_module', 'teacher_module', 'output_hook', 'student_output_hook', 'teacher_output_hook', 'index',
+             'student_index', 'teacher_index', 'methods'}
 METHOD_KEYS = {'type', 'name', 'weight', 'schedule', 'normalize', 'align', 'student_channels', 'teacher_channels',
-               'level_reduction', 'balance'}
+               'level_reduction', 'balance', 'teacher_path'}
 BALANCE_KEYS = {'ratio', 'iters'}
 LEVEL_REDUCTIONS = ('sum', 'mean')
 
@@ -31,6 +32,8 @@ class MethodSpec:
             ``'mean'`` (the detectron2 recipe's average over its FPN levels).
         balance (dict, optional): Loss-scale balancing: ``ratio`` (the distillation loss as a fraction of the
             student's task loss) and ``iters`` (the iterations it is measured over).
+        teacher_path (tuple[str], optional): Teacher modules the (aligned) student feature goes through before the
+            loss, in order (CrossKD, SimKD).
     """
 
     name: str
@@ -42,6 +45,7 @@ class MethodSpec:
     config_key: str = ''
     level_reduction: str = 'sum'
     balance: Optional[Dict[str, Any]] = None
+    teacher_path: Optional[Tuple[str, ...]] = None
 
 
 @dataclass
@@ -98,10 +102,10 @@ def _parse_pair(entry: Any, key: str) -> PairSpec:
     _check_keys(entry, PAIR_KEYS, {'student_module', 'teacher_module', 'methods'}, key)
     output_hook = bool(entry.get('output_hook', True))
     index = entry.get('index')
-    student = HookSpec(_module_name(entry, 'student_module', key), output_hook, entry.get('student_index', index),
-                       f'{key}.student_module')
-    teacher = HookSpec(_module_name(entry, 'teacher_module', key), output_hook, entry.get('teacher_index', index),
-                       f'{key}.teacher_module')
+    student = HookSpec(_module_name(entry, 'student_module', key), bool(entry.get('student_output_hook', output_hook)),
+                       entry.get('student_index', index), f'{key}.student_module')
+    teacher = HookSpec(_module_name(entry, 'teacher_module', key), bool(entry.get('teacher_output_hook', output_hook)),
+                       entry.get('teacher_index', index), f'{key}.teacher_module')
     methods = entry['methods']
     if not isinstance(methods, (list, tuple)) or not methods:
         raise DistillConfigError(f'{key}.methods: expected a non-empty list of loss dicts, got {methods!r}')
@@ -135,7 +139,19 @@ def _parse_method(method: Any, key: str) -> MethodSpec:
         raise DistillConfigError(f"{key}.level_reduction: {type_name} takes all levels at once and reduces them "
                                  "itself; leave level_reduction at 'sum'")
     return MethodSpec(name, type_name, loss_cfg, method.get('schedule'), bool(method.get('normalize', False)),
-                      align, key, reduction, _parse_balance(method, key))
+                      align, key, reduction, _parse_balance(method, key), _parse_teacher_path(method, key))
+
+
+def _parse_teacher_path(method: dict, key: str) -> Optional[Tuple[str, ...]]:
+    """Check a method's ``teacher_path``: a non-empty list of dotted teacher module names, or absent."""
+    path = method.get('teacher_path')
+    if path is None:
+        return None
+    if (not isinstance(path, (list, tuple)) or not path
+            or not all(isinstance(name, str) and name for name in path)):
+        raise DistillConfigError(f"{key}.teacher_path: expected a non-empty list of teacher module names such as "
+                                 f"['bbox_head.cls_convs.3', 'bbox_head.retina_cls'], got {path!r}")
+    return tuple(path)
 
 
 def _parse_balance(method: dict, key: str) -> Optional[Dict[str, Any]]:

@@ -16,6 +16,7 @@ from .loss_balance import LossBalancer
 from .method import DistillMethod
 from .recorder import FeatureRecorder
 from .schedules import TrainProgress
+from .teacher_path import TeacherPath
 
 
 class DistillLossSet(nn.Module):
@@ -44,6 +45,8 @@ class DistillLossSet(nn.Module):
         self.pairs: List[PairSpec] = parse_distill_cfg(distill_cfg)
         self.student_recorder = FeatureRecorder(student, [pair.student for pair in self.pairs])
         self.teacher_recorder = FeatureRecorder(teacher, [pair.teacher for pair in self.pairs])
+        self.paths = {method.name: TeacherPath(teacher, method.teacher_path, f'{method.config_key}.teacher_path')
+                      for pair in self.pairs for method in pair.methods if method.teacher_path}
         self.methods = nn.ModuleDict()
 
     @property
@@ -79,7 +82,7 @@ class DistillLossSet(nn.Module):
                     'elements with index/student_index/teacher_index')
             for method in pair.methods:
                 if method.name not in self.methods:
-                    self.methods[method.name] = _build_method(method, s_items, t_items)
+                    self.methods[method.name] = _build_method(method, s_items, t_items, self.paths.get(method.name))
 
     @contextmanager
     def recording(self, teacher_stop_early: bool = True) -> Iterator['DistillLossSet']:
@@ -183,27 +186,29 @@ def _channels(feat: Tensor) -> int:
     return feat.shape[1] if feat.dim() > 1 else 1
 
 
-def _build_method(spec: MethodSpec, students: List[Tensor], teachers: List[Tensor]) -> DistillMethod:
+def _build_method(spec: MethodSpec, students: List[Tensor], teachers: List[Tensor],
+                  path: Optional[TeacherPath] = None) -> DistillMethod:
     """Build connectors and loss of one method from the sample features of every element of its pair.
 
     Elements of equal channels share one set of connectors and one loss; otherwise each element gets its own
-    connectors, norms and (if it has any parameters or buffers) its own loss.
+    connectors, norms and (if it has any parameters or buffers) its own loss. With a teacher path, the student side
+    is aligned to the path's input and the loss compares the path's output with the teacher feature.
     """
-    parts = [_element_parts(spec, s, t) for s, t in zip(students, teachers)]
+    parts = [_element_parts(spec, s, t, path) for s, t in zip(students, teachers)]
     resize = any(part['resize'] for part in parts)
     balancer = _build_balancer(spec, len(parts))
     shared = len({(_channels(s), _channels(t)) for s, t in zip(students, teachers)}) == 1
     if shared:
         first = parts[0]
         return DistillMethod(first['loss'], first['align'], first['norm_student'], first['norm_teacher'], resize,
-                             spec.schedule, spec.level_reduction, balancer)
+                             spec.schedule, spec.level_reduction, balancer, path)
     losses = [part['loss'] for part in parts]
     loss = nn.ModuleList(losses) if any(_has_state(m) for m in losses) else losses[0]
     align = _per_element([part['align'] for part in parts])
     norm_student = _per_element([part['norm_student'] for part in parts])
     norm_teacher = _per_element([part['norm_teacher'] for part in parts])
     return DistillMethod(loss, align, norm_student, norm_teacher, resize, spec.schedule, spec.level_reduction,
-                         balancer)
+                         balancer, path)
 
 
 def _build_balancer(spec: MethodSpec, num_elements: int) -> Optional[LossBalancer]:
@@ -227,8 +232,31 @@ def _per_element(modules: List[Optional[nn.Module]]) -> Optional[nn.ModuleList]:
     return nn.ModuleList(module if module is not None else nn.Identity() for module in modules)
 
 
-def _element_parts(spec: MethodSpec, student: Tensor, teacher: Tensor) -> Dict[str, Any]:
+def _path_parts(spec: MethodSpec, student: Tensor, teacher: Tensor, path: TeacherPath):
+    """The student-side connector into a teacher path, and the path's output on the sample feature."""
+    c_s, c_in = _channels(student), path.in_channels
+    align = None
+    if isinstance(spec.align, dict):
+        align = _build_connector(spec.align, c_s, c_in)
+    elif c_s != c_in:
+        if spec.align is False or student.dim() != 4:
+            raise DistillConfigError(f'{spec.config_key}: the student feature has {c_s} channels and the teacher path '
+                                     f'starts at {c_in}; give align (a 1x1 conv aligns N x C x H x W features)')
+        align = ChannelAlign(c_s, c_in)
+    with torch.no_grad():
+        projected = path(align(student) if align is not None else student)
+    if projected.shape[1:2] != teacher.shape[1:2] or projected.dim() != teacher.dim():
+        raise DistillConfigError(f'{spec.config_key}.teacher_path: its output {tuple(projected.shape)} does not match '
+                                 f'the teacher feature {tuple(teacher.shape)}; end the path at the teacher module')
+    return align, projected
+
+
+def _element_parts(spec: MethodSpec, student: Tensor, teacher: Tensor,
+                   path: Optional[TeacherPath] = None) -> Dict[str, Any]:
     """Connectors, norms and loss of one method for one student/teacher feature pair."""
+    path_align = None
+    if path is not None:
+        path_align, student = _path_parts(spec, student, teacher, path)
     shapes = f'student {tuple(student.shape)}, teacher {tuple(teacher.shape)}'
     c_s, c_t = _channels(student), _channels(teacher)
     loss_cfg = dict(spec.loss_cfg)
@@ -242,10 +270,10 @@ def _element_parts(spec: MethodSpec, student: Tensor, teacher: Tensor) -> Dict[s
             loss_cfg[name] = found
         else:
             loss_cfg.pop(name, None)
-    align = None
-    if isinstance(spec.align, dict):
+    align = path_align  # with a path, the connector feeds it and its output has the teacher's channels already
+    if path is None and isinstance(spec.align, dict):
         align = _build_connector(spec.align, c_s, c_t)
-    elif c_s != c_t and not (takes_channels or loss_cfg['type'].accepts_channel_mismatch):
+    elif path is None and c_s != c_t and not (takes_channels or loss_cfg['type'].accepts_channel_mismatch):
         if spec.align is False or student.dim() != 4 or teacher.dim() != 4:
             raise DistillConfigError(
                 f'{spec.config_key}: channel mismatch ({shapes}) that no connector resolves: {spec.type} needs equal '
@@ -262,7 +290,7 @@ def _element_parts(spec: MethodSpec, student: Tensor, teacher: Tensor) -> Dict[s
         raise DistillConfigError(f'{spec.config_key}.normalize: needs N x C x H x W features ({shapes})')
     # The student's norm sits after the connector: at the teacher's width when aligned, else at its own width
     # (a loss that aligns channels itself, such as MGD or FGD, receives the student feature as it is).
-    student_width = c_t if align is not None else c_s
+    student_width = c_t if align is not None or path is not None else c_s
     return dict(loss=DISTILL_LOSSES.build(loss_cfg), align=align, resize=resize,
                 norm_student=FeatureNorm(student_width) if spec.normalize else None,
                 norm_teacher=FeatureNorm(c_t) if spec.normalize else None)

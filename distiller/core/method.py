@@ -9,6 +9,7 @@ from .connectors import SpatialResize
 from .loss_balance import LossBalancer
 from .precision import autocast_off, to_float32
 from .schedules import BaseWeightSchedule, TrainProgress
+from .teacher_path import TeacherPath
 
 Part = Optional[Union[nn.Module, nn.ModuleList]]
 
@@ -32,14 +33,18 @@ class DistillMethod(nn.Module):
         level_reduction (str): ``'sum'`` or ``'mean'`` of the per-element losses.
         balancer (LossBalancer, optional): Loss-scale balancing: while it measures, the method adds nothing to the
             training loss; afterwards each element's loss is multiplied by its fixed multiplier.
+        teacher_path (TeacherPath, optional): Frozen teacher modules the aligned student feature goes through before
+            the loss (it holds no parameters of its own).
     """
 
     def __init__(self, loss: Union[nn.Module, nn.ModuleList], align: Part = None, norm_student: Part = None,
                  norm_teacher: Part = None, resize: bool = False, schedule: Optional[dict] = None,
-                 level_reduction: str = 'sum', balancer: Optional[LossBalancer] = None) -> None:
+                 level_reduction: str = 'sum', balancer: Optional[LossBalancer] = None,
+                 teacher_path: Optional[TeacherPath] = None) -> None:
         super().__init__()
         self.loss = loss
         self.align = align
+        self.teacher_path = teacher_path
         self.norm_student = norm_student
         self.norm_teacher = norm_teacher
         self.resize = SpatialResize() if resize else None
@@ -117,6 +122,8 @@ class DistillMethod(nn.Module):
         """Apply the connectors of element ``index`` to one pair (the loss detaches the teacher side)."""
         if self.align is not None:
             student = _part(self.align, index)(student)
+        if self.teacher_path is not None:
+            student = self.teacher_path(student)
         if self.resize is not None:
             student = self.resize(student, teacher)
         if self.norm_student is not None:
