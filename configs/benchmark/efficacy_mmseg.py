@@ -10,4 +10,5 @@ methods = {
     'mimic': 'configs/distillers/digits/mimic_cspnext_s_to_tiny_fpn_digits.py',
     'PKD': 'configs/distillers/digits/pkd_cspnext_s_to_tiny_fpn_digits.py',
     'pixel KD': 'configs/distillers/digits/kd_cspnext_s_to_tiny_fpn_digits.py',
+    'pixel KD (balanced)': 'configs/distillers/digits/kd_balanced_cspnext_s_to_tiny_fpn_digits.py',
 }
