@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import shlex
-import shutil
 import time
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -27,7 +26,8 @@ import torch
 
 from distiller.benchmark.parallel_runs import Run, RunPool
 from distiller.benchmark.predictions import prediction_grid
-from distiller.benchmark.runs import main_metric, mm_validation_curve, parse_options, run_script
+from distiller.benchmark.runs import (copy_checkpoint, kept_teacher, main_metric, mm_run_result, mm_train_args,
+                                      parse_options, record_teacher, run_script)
 from distiller.engine.mm_pruning import build_mm_model
 from distiller.pruning import count_flops
 from distiller.registry import runner_class
@@ -70,65 +70,45 @@ def say(text: str) -> None:
 
 def iterations(config: str, options: List[str]) -> int:
     """``train_cfg.max_iters`` of a config after the ``--cfg-options``."""
-    cfg = load_config(config)
-    cfg.merge_from_dict({k: v for k, _, v in (o.partition('=') for o in options) if k == 'train_cfg.max_iters'})
-    return int(cfg.train_cfg.max_iters)
+    return int(parse_options(options).get('train_cfg.max_iters', load_config(config).train_cfg.max_iters))
 
 
-def training_runs(args: argparse.Namespace, cfg, teacher: Path) -> List[Run]:
-    """The teacher run (unless kept), then the plain and the distilled student of every seed.
+def training_runs(args: argparse.Namespace, cfg, teacher: Path, train_teacher: bool) -> List[Run]:
+    """The teacher run (unless one is kept), then the plain and the distilled student of every seed.
 
     Args:
         args (argparse.Namespace): Parsed arguments.
         cfg: The distiller config.
         teacher (Path): Where the teacher is kept (``<teacher>.json`` beside it records its curve).
+        train_teacher (bool): Train the teacher first (no kept one).
 
     Returns:
         list[Run]: In start order.
     """
     work = Path(args.work_dir)
+    lengths = {config: iterations(config, args.cfg_options)
+               for config in (cfg.model.teacher_cfg, cfg.model.student_cfg, args.config)}
 
     def read(folder: str, keep: Optional[Path] = None) -> Dict:
-        checkpoint = (work / folder / 'last_checkpoint').read_text().strip()
+        result = mm_run_result(work / folder)
         if keep is not None:  # the distilled runs load the teacher from where it is kept
-            keep.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(checkpoint, keep)
-            checkpoint = str(keep)
-        return dict(curve=mm_validation_curve(work / folder), checkpoint=checkpoint)
+            copy_checkpoint(result, keep)
+        return result
 
     def run(name: str, config: str, folder: str, seed: int, kind: str, after: Optional[str] = None,
             extra: tuple = (), keep: Optional[Path] = None) -> Run:
-        options = [f'randomness.seed={seed}', *args.cfg_options, *extra]
-        command = [str(TOOLS / 'train.py'), config, '--work-dir', str(work / folder), '--cfg-options', *options]
-        return Run(name, command, work / folder / 'train.log', iterations(config, args.cfg_options), kind, after,
+        command = mm_train_args(TOOLS / 'train.py', config, work / folder, seed, [*args.cfg_options, *extra])
+        return Run(name, command, work / folder / 'train.log', lengths[config], kind, after,
                    read=lambda: read(folder, keep))
 
-    runs = []
-    if not (teacher.is_file() and teacher.with_suffix('.json').is_file()):
-        runs.append(run('teacher', cfg.model.teacher_cfg, 'teacher', args.seeds[0], 'teacher', keep=teacher))
-    after = 'teacher' if runs else None
+    runs, after = [], None
+    if train_teacher:
+        runs = [run('teacher', cfg.model.teacher_cfg, 'teacher', args.seeds[0], 'teacher', keep=teacher)]
+        after = 'teacher'
     runs += [run(f'plain student, seed {s}', cfg.model.student_cfg, f'plain_seed{s}', s, 'plain') for s in args.seeds]
     runs += [run(f'distilled student, seed {s}', args.config, f'distilled_seed{s}', s, 'distilled', after,
                  (f'model.teacher_pretrained={teacher}',)) for s in args.seeds]
     return runs
-
-
-def teacher_record(results: Dict[str, Dict], teacher: Path) -> Dict:
-    """Write the record of a teacher trained in this demo beside its checkpoint, or read the kept one's.
-
-    Args:
-        results (dict): The pool's results.
-        teacher (Path): Where the teacher is kept.
-
-    Returns:
-        dict: ``train_s``, ``curve``, ``checkpoint`` and ``reused``.
-    """
-    record = teacher.with_suffix('.json')
-    if 'teacher' not in results:
-        return dict(json.loads(record.read_text()), checkpoint=str(teacher), reused=True)
-    trained = results['teacher']
-    record.write_text(json.dumps(dict(train_s=trained['train_s'], curve=trained['curve'])))
-    return dict(trained, reused=False)
 
 
 def complexity(config: str, size: int) -> Dict[str, float]:
@@ -259,14 +239,15 @@ def main(argv: Optional[List[str]] = None) -> str:
     say('stage 1/4: the digits data')
     run_script([str(TOOLS / 'generate_data.py'), *shlex.split(args.data_args)], REPO, tag='demo')
 
-    runs = training_runs(args, cfg, teacher_path)
-    if runs[0].name != 'teacher':
+    kept = kept_teacher(teacher_path)
+    runs = training_runs(args, cfg, teacher_path, train_teacher=kept is None)
+    if kept is not None:
         say(f'reusing the teacher {teacher_path} (delete it and its .json to train a new one)')
-    teacher_part = 'the teacher, ' if runs[0].name == 'teacher' else ''
+    teacher_part = '' if kept is not None else 'the teacher, '
     say(f'stage 2/4: {teacher_part}the plain and the distilled student for seeds {" ".join(map(str, args.seeds))} '
         f'({len(runs)} trainings), {args.jobs} at a time with one thread each; each logs to train.log in its work dir')
     results = RunPool(REPO, args.jobs, threads=1, tag='demo', report_s=args.report_s).run(runs)
-    teacher = teacher_record(results, teacher_path)
+    teacher = kept if kept is not None else record_teacher(results['teacher'], teacher_path)
     students = {label: {s: results[f'{label}, seed {s}'] for s in args.seeds} for label in STUDENTS}
     metric = main_metric(students['plain student'][args.seeds[0]]['curve'])
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 _NOT_METRICS = ('step', 'time', 'data_time', 'iter')
 
@@ -29,6 +29,35 @@ def run_script(args: List[str], cwd: Path, tag: str = 'run') -> float:
     return time.perf_counter() - start
 
 
+def mm_train_args(train_script: Path, config: str, work_dir: Path, seed: int, options: List[str]) -> List[str]:
+    """The arguments of one seeded ``tools/train.py`` run.
+
+    Args:
+        train_script (Path): The ``tools/train.py`` to run.
+        config (str): The config to train.
+        work_dir (Path): Its work dir.
+        seed (int): ``randomness.seed`` (the first ``--cfg-options`` entry).
+        options (list[str]): Further ``--cfg-options``.
+
+    Returns:
+        list[str]: Script and arguments, for ``python``.
+    """
+    return [str(train_script), config, '--work-dir', str(work_dir), '--cfg-options', f'randomness.seed={seed}',
+            *options]
+
+
+def mm_run_result(work_dir: Path) -> Dict:
+    """The validation curve and the last checkpoint of a finished ``tools/train.py`` run.
+
+    Args:
+        work_dir (Path): The run's work dir.
+
+    Returns:
+        dict: ``curve`` (see :func:`mm_validation_curve`) and ``checkpoint``.
+    """
+    return dict(curve=mm_validation_curve(work_dir), checkpoint=(work_dir / 'last_checkpoint').read_text().strip())
+
+
 def train_mm(train_script: Path, config: str, work_dir: Path, seed: int, options: List[str],
              tag: str = 'run') -> Dict:
     """Train an mmseg/mmdet (or distiller) config with ``tools/train.py`` and read its validation curve.
@@ -45,11 +74,8 @@ def train_mm(train_script: Path, config: str, work_dir: Path, seed: int, options
         dict: ``train_s``, ``curve`` (list of [iteration, metrics]) and ``checkpoint`` (the last one).
     """
     shutil.rmtree(work_dir, ignore_errors=True)
-    seconds = run_script([str(train_script), config, '--work-dir', str(work_dir), '--cfg-options',
-                          f'randomness.seed={seed}', *options], train_script.parents[1], tag)
-    curve = mm_validation_curve(work_dir)
-    checkpoint = (work_dir / 'last_checkpoint').read_text().strip()
-    return dict(train_s=seconds, curve=curve, checkpoint=checkpoint)
+    seconds = run_script(mm_train_args(train_script, config, work_dir, seed, options), train_script.parents[1], tag)
+    return dict(train_s=seconds, **mm_run_result(work_dir))
 
 
 def mm_validation_curve(work_dir: Path) -> List[list]:
@@ -95,6 +121,35 @@ def main_metric(curve: List[list]) -> str:
     return next((k for k in ('mIoU', 'coco/bbox_mAP') if k in names), names[0])
 
 
+def kept_teacher(target: Path) -> Optional[Dict]:
+    """The record of a teacher kept at ``target`` with its ``<target>.json`` beside it, or None.
+
+    Args:
+        target (Path): Where the teacher is kept.
+
+    Returns:
+        dict, optional: ``train_s``, ``curve``, ``checkpoint`` and ``reused=True``.
+    """
+    record = target.with_suffix('.json')
+    if not (target.is_file() and record.is_file()):
+        return None
+    return dict(json.loads(record.read_text()), checkpoint=str(target), reused=True)
+
+
+def record_teacher(result: Dict, target: Path) -> Dict:
+    """Write ``<target>.json`` (the curve and train time of a teacher just kept at ``target``).
+
+    Args:
+        result (dict): What :func:`train_mm` (or the YOLO run) returned for the teacher.
+        target (Path): Where its checkpoint was kept.
+
+    Returns:
+        dict: ``result`` with ``checkpoint=target`` and ``reused=False``.
+    """
+    target.with_suffix('.json').write_text(json.dumps(dict(train_s=result['train_s'], curve=result['curve'])))
+    return dict(result, checkpoint=str(target), reused=False)
+
+
 def teacher_run(target: Path, train_teacher: Callable[[], Dict], keep: Callable[[Dict, Path], None],
                 tag: str = 'run') -> Dict:
     """Train the teacher, or reuse the checkpoint at ``target`` and its sidecar record.
@@ -108,14 +163,13 @@ def teacher_run(target: Path, train_teacher: Callable[[], Dict], keep: Callable[
     Returns:
         dict: As :func:`train_mm`, plus ``reused``.
     """
-    record = target.with_suffix('.json')
-    if target.is_file() and record.is_file():
+    kept = kept_teacher(target)
+    if kept is not None:
         print(f'[{tag}] reusing the teacher {target} (delete it to train a new one)', flush=True)
-        return dict(json.loads(record.read_text()), checkpoint=str(target), reused=True)
+        return kept
     result = train_teacher()
     keep(result, target)
-    record.write_text(json.dumps(dict(train_s=result['train_s'], curve=result['curve'])))
-    return dict(result, checkpoint=str(target), reused=False)
+    return record_teacher(result, target)
 
 
 def copy_checkpoint(result: Dict, target: Path) -> None:
