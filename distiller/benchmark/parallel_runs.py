@@ -75,10 +75,10 @@ class RunPool:
     def _say(self, text: str) -> None:
         print(f'[{self.tag}] {text}', flush=True)
 
-    def _rate(self, kind: str) -> Optional[float]:
+    def _rate(self, kind: str) -> float:
         """Mean seconds per iteration of the finished runs of ``kind`` (start-up and validation included)."""
-        rates = self.rates.get(kind)
-        return sum(rates) / len(rates) if rates else None
+        rates = self.rates[kind]
+        return sum(rates) / len(rates)
 
     def _time_left(self, running: Dict[str, Tuple[Run, subprocess.Popen]],
                    queued: List[Run]) -> Optional[Tuple[float, bool]]:
@@ -93,7 +93,7 @@ class RunPool:
             done, total, seconds = progress
             ends.append((total - done) * seconds)
             live.setdefault(run.kind, seconds)
-        known = dict(live, **{kind: self._rate(kind) for kind in self.rates if self._rate(kind) is not None})
+        known = dict(live, **{kind: self._rate(kind) for kind in self.rates})  # finished kinds: measured rates
         ends += [0.0] * (self.workers - len(ends))
         heapq.heapify(ends)
         rough = False

@@ -1,6 +1,6 @@
 """A student feature run through a sequence of the teacher's own modules (CrossKD's cross-head prediction, SimKD's
 reused classifier)."""
-from typing import List, Sequence
+from typing import Sequence
 
 from torch import Tensor, nn
 
@@ -42,10 +42,6 @@ class TeacherPath(nn.Module):
             raise DistillConfigError(f'teacher_path: cannot tell the input channels of {self.names[0]!r} '
                                      f'({type(first).__name__}); start the path at a convolution or linear layer')
         return int(channels)
-
-    def parameters_of_path(self) -> List[nn.Parameter]:
-        """The teacher parameters the path uses (for checks; they are not this module's parameters)."""
-        return [p for module in self._path for p in module.parameters()]
 
     def forward(self, feature: Tensor) -> Tensor:
         """Run ``feature`` through the teacher modules.
