@@ -26,8 +26,8 @@ import torch
 
 from distiller.benchmark.parallel_runs import Run, RunPool
 from distiller.benchmark.predictions import prediction_grid
-from distiller.benchmark.runs import (copy_checkpoint, kept_teacher, main_metric, mm_run_result, mm_train_args,
-                                      parse_options, record_teacher, run_script)
+from distiller.benchmark.runs import (copy_checkpoint, kept_teacher, main_metric, mm_iterations, mm_run_result,
+                                      mm_train_args, parse_options, record_teacher, run_script)
 from distiller.engine.mm_pruning import build_mm_model
 from distiller.pruning import count_flops
 from distiller.registry import runner_class
@@ -68,11 +68,6 @@ def say(text: str) -> None:
     print(f'[demo] {text}', flush=True)
 
 
-def iterations(config: str, options: List[str]) -> int:
-    """``train_cfg.max_iters`` of a config after the ``--cfg-options``."""
-    return int(parse_options(options).get('train_cfg.max_iters', load_config(config).train_cfg.max_iters))
-
-
 def training_runs(args: argparse.Namespace, cfg, teacher: Path, train_teacher: bool) -> List[Run]:
     """The teacher run (unless one is kept), then the plain and the distilled student of every seed.
 
@@ -86,7 +81,7 @@ def training_runs(args: argparse.Namespace, cfg, teacher: Path, train_teacher: b
         list[Run]: In start order.
     """
     work = Path(args.work_dir)
-    lengths = {config: iterations(config, args.cfg_options)
+    lengths = {config: mm_iterations(config, args.cfg_options)
                for config in (cfg.model.teacher_cfg, cfg.model.student_cfg, args.config)}
 
     def read(folder: str, keep: Optional[Path] = None) -> Dict:
@@ -99,7 +94,7 @@ def training_runs(args: argparse.Namespace, cfg, teacher: Path, train_teacher: b
             extra: tuple = (), keep: Optional[Path] = None) -> Run:
         command = mm_train_args(TOOLS / 'train.py', config, work / folder, seed, [*args.cfg_options, *extra])
         return Run(name, command, work / folder / 'train.log', lengths[config], kind, after,
-                   read=lambda: read(folder, keep))
+                   read=lambda _seconds: read(folder, keep))
 
     runs, after = [], None
     if train_teacher:

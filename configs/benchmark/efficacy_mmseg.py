@@ -6,6 +6,7 @@ title = 'mmseg: CSPNeXt-s FPN -> CSPNeXt-tiny FPN (digits, 128 px, 600 iteration
 seeds = [0, 1, 2]
 methods = {
     'CWD': 'configs/distillers/digits/cwd_cspnext_s_to_tiny_fpn_digits.py',
+    'SimKD-style (cross-head CWD)': 'configs/distillers/digits/simkd_cspnext_s_to_tiny_fpn_digits.py',
     'MGD': 'configs/distillers/digits/mgd_cspnext_s_to_tiny_fpn_digits.py',
     'mimic': 'configs/distillers/digits/mimic_cspnext_s_to_tiny_fpn_digits.py',
     'PKD': 'configs/distillers/digits/pkd_cspnext_s_to_tiny_fpn_digits.py',

@@ -29,7 +29,7 @@ class Run:
         iterations (int): Its length, for the estimate before it starts.
         kind (str): Runs of one kind share their measured seconds per iteration.
         after (str, optional): Name of a run that must end first.
-        read (Callable, optional): Called when it ends; its return value is the run's result.
+        read (Callable, optional): Called with its wall time in seconds when it ends; returns the run's result.
     """
 
     name: str
@@ -38,7 +38,7 @@ class Run:
     iterations: int
     kind: str
     after: Optional[str] = None
-    read: Optional[Callable[[], Dict]] = None
+    read: Optional[Callable[[float], Dict]] = None
     started: float = field(default=0.0, init=False)
 
 
@@ -131,7 +131,7 @@ class RunPool:
             runs (list[Run]): In the order they should start.
 
         Returns:
-            dict: Run name -> ``dict(train_s=..., **read())``.
+            dict: Run name -> ``dict(train_s=..., **read(train_s))``.
 
         Raises:
             RuntimeError: A run exited with an error (the message names its log and ends with its last lines).
@@ -157,7 +157,7 @@ class RunPool:
                     progress = _progress(run.log)
                     if progress:
                         self.rates.setdefault(run.kind, []).append(seconds / progress[1])
-                    results[name] = dict(train_s=seconds, **(run.read() if run.read else {}))
+                    results[name] = dict(run.read(seconds) if run.read else {}, train_s=seconds)
                     self._say(f'done: {run.name} in {_minutes(seconds)} ({len(results)} of {len(runs)})')
                 if running and time.perf_counter() - last_report >= self.report_s:
                     self._report(running, queued)

@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
+from ..utils import load_config
+
 _NOT_METRICS = ('step', 'time', 'data_time', 'iter')
 
 
@@ -56,6 +58,19 @@ def mm_run_result(work_dir: Path) -> Dict:
         dict: ``curve`` (see :func:`mm_validation_curve`) and ``checkpoint``.
     """
     return dict(curve=mm_validation_curve(work_dir), checkpoint=(work_dir / 'last_checkpoint').read_text().strip())
+
+
+def mm_iterations(config: str, options: List[str]) -> int:
+    """``train_cfg.max_iters`` of an mm config after its ``--cfg-options``.
+
+    Args:
+        config (str): The config.
+        options (list[str]): ``key=value`` overrides.
+
+    Returns:
+        int: The number of training iterations.
+    """
+    return int(parse_options(options).get('train_cfg.max_iters', load_config(config).train_cfg.max_iters))
 
 
 def train_mm(train_script: Path, config: str, work_dir: Path, seed: int, options: List[str],

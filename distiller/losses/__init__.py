@@ -18,6 +18,7 @@ from .mimic import MimicLoss
 from .nst import NSTLoss
 from .pkd import PKDLoss
 from .pkt import PKTLoss
+from .quality_focal_kd import QualityFocalKDLoss
 from .rkd import RKDLoss
 from .sp import SPLoss
 from .vid import VIDLoss
@@ -25,5 +26,5 @@ from .vid import VIDLoss
 __all__ = [
     'BaseDistillLoss', 'ABLoss', 'ATLoss', 'BinaryKDLoss', 'CCLoss', 'CRDLoss', 'ChannelWiseDivergence', 'DKDLoss',
     'FGDLoss', 'FSPLoss', 'FTLoss', 'KDLoss', 'KDSVDLoss', 'LogitMSELoss', 'MGDLoss', 'MimicLoss', 'NSTLoss', 'PKDLoss',
-    'PKTLoss', 'RKDLoss', 'SPLoss', 'VIDLoss'
+    'PKTLoss', 'QualityFocalKDLoss', 'RKDLoss', 'SPLoss', 'VIDLoss'
 ]

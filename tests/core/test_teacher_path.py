@@ -110,3 +110,31 @@ def test_train_steps_keep_the_teacher_bit_identical_and_train_the_student_throug
         model.train_step(dict(inputs=inputs, data_samples=samples), wrapper)
     for key, value in model.teacher.state_dict().items():
         assert torch.equal(value, teacher_state[key]), key
+
+
+def test_crosskd_config_trains_each_level_of_the_student_head_through_the_teacher_class_branch() -> None:
+    """The RTMDet CrossKD config (random weights, 64 px): per level, the loss reaches the student's first class conv
+    through the teacher's second conv and ``rtm_cls``; the teacher stays bit-identical and gets no gradient."""
+    import copy
+
+    from distiller.benchmark.mm_suite import MMStepSuite
+    from distiller.utils import load_config
+
+    cfg = load_config('configs/distillers/digits/crosskd_rtmdet_s_to_tiny_digits.py')
+    suite = MMStepSuite(cfg, (64, 64), 2, 'cpu')
+    model = suite.distiller
+    teacher_state = {k: v.clone() for k, v in model.teacher.state_dict().items()}
+    data = model.data_preprocessor(copy.copy(suite.batch), True)
+    losses = model.loss(**data)
+    names = [f'loss_crosskd_cls_p{level + 3}' for level in range(3)]
+    sum(losses[name] for name in names).backward()
+    assert all(p.grad is None for p in model.teacher.parameters())
+    head = model.student.bbox_head
+    for level in range(3):
+        assert head.cls_convs[level][0].bn.weight.grad.abs().sum() > 0, level  # per-level BN: this level's path
+        assert head.rtm_cls[level].weight.grad is None, level  # the student's own classifier is not on the path
+    assert head.rtm_reg[0].weight.grad is None
+    for _ in range(2):
+        suite.modes()['ours']()
+    for key, value in model.teacher.state_dict().items():
+        assert torch.equal(value, teacher_state[key]), key

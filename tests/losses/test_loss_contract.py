@@ -101,6 +101,8 @@ CASES: Dict[str, Case] = {
     # A student at twice the teacher's size: the gradient also flows through the resize.
     'PKDLoss': Case(L.PKDLoss, lambda: _seeded((2, 3, 8, 8), (2, 3, 4, 4), scale_S=3.0, shift_S=1.0)),
     'PKTLoss': Case(L.PKTLoss, lambda: _seeded((4, 3, 2, 2), (4, 6, 3, 3)), fp32_tol=BF16_VS_FP32),
+    'QualityFocalKDLoss': Case(L.QualityFocalKDLoss, lambda: _seeded((2, 5, 8), scale_S=3.0, scale_T=3.0, seed=3),
+                               fp32_tol=BF16_VS_FP32),
     'RKDLoss': Case(L.RKDLoss, lambda: _seeded((4, 3, 2, 2), (4, 5, 3, 3)), fp32_tol=dict(rtol=5e-2, atol=1e-3)),
     'SPLoss': Case(L.SPLoss, lambda: _seeded((4, 3, 4, 4), (4, 5, 2, 3)), fp32_tol=BF16_VS_FP32),
     'VIDLoss': Case(lambda **kw: L.VIDLoss(3, 5, **kw), lambda: _seeded((2, 3, 3, 3), (2, 5, 3, 3)),

@@ -22,11 +22,10 @@ def _suite(path: Path, methods: dict, **extra) -> Path:
     return path
 
 
-def _run(tmp_path: Path, suite: Path, data: Path, size: int, options: list) -> tuple:
+def _run(tmp_path: Path, suite: Path, data_args: str, options: list, extra: tuple = ()) -> tuple:
     out = tmp_path / 'results' / 'efficacy'
     proc = run_tool([TOOL, str(suite), '--work-dir', str(tmp_path / 'work'), '--out', str(out),
-                     '--teacher-dir', str(tmp_path / 'teachers'),
-                     '--data-args', f'--out {data} --num-train 8 --num-val 2 --img-size {size}',
+                     '--teacher-dir', str(tmp_path / 'teachers'), '--data-args', data_args, *extra,
                      '--cfg-options', *options], timeout=600)
     assert proc.returncode == 0, tail(proc)
     return proc, out
@@ -40,17 +39,20 @@ def _kept_teacher(config: str, teachers: Path) -> None:
     (teachers / 'rtmdet_s_digits.json').write_text(json.dumps(dict(train_s=1.0, curve=[[2, {'coco/bbox_mAP': 0.0}]])))
 
 
-def test_mm_suite_trains_plain_and_distilled_then_resumes(tmp_path: Path) -> None:
-    data = tmp_path / 'digits'
+def test_mm_suite_trains_side_by_side_on_its_own_data_then_resumes(tmp_path: Path) -> None:
+    """A suite with ``data``: its own copy of the data (3 validation images), every run pointed at it; ``--jobs 2``
+    trains the two students side by side."""
+    data = tmp_path / 'digits_bench'
     config = str(REPO / 'configs' / 'distillers' / 'digits' / 'cwd_rtmdet_s_to_tiny_digits.py')
-    suite = _suite(tmp_path / 'det_suite.py', {'CWD': config})
+    suite = _suite(tmp_path / 'det_suite.py', {'CWD': config}, data={'root': str(data), 'num_val': 3})
     _kept_teacher(config, tmp_path / 'teachers')
-    loaders = ('train_dataloader', 'val_dataloader', 'test_dataloader')
-    options = [f'{loader}.dataset.data_root={data}/' for loader in loaders]
-    options += [f'{e}.ann_file={data}/annotations/instances_val.json' for e in ('val_evaluator', 'test_evaluator')]
-    options += ['train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'train_dataloader.batch_size=2',
-                'default_hooks.checkpoint.interval=2']
-    proc, out = _run(tmp_path, suite, data, 64, options)
+    options = ['train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'train_dataloader.batch_size=2',
+               'default_hooks.checkpoint.interval=2']
+    proc, out = _run(tmp_path, suite, '--num-train 8 --img-size 64', options, ('--jobs', '2'))
+    assert json.loads((data / 'meta.json').read_text())['counts']['val']['images'] == 3
+    assert proc.stdout.count('[efficacy det_suite] done:') == 2
+    run_log = (tmp_path / 'work' / 'det_suite' / 'cwd_seed0' / 'train.log').read_text()
+    assert f'{data}/annotations/instances_val.json' in run_log
     result = json.loads(out.with_suffix('.json').read_text())['suites'][0]
     assert result['metric'] == 'coco/bbox_mAP'
     assert [row['method'] for row in result['rows']] == ['plain student', 'CWD']
@@ -59,7 +61,7 @@ def test_mm_suite_trains_plain_and_distilled_then_resumes(tmp_path: Path) -> Non
     assert records == ['cwd_seed0.json', 'plain_student_seed0.json']
     table = out.with_suffix('.md').read_text()
     assert '#### det_suite' in table and '| CWD |' in table and '| plain student |' in table
-    again, _ = _run(tmp_path, suite, data, 64, options)
+    again, _ = _run(tmp_path, suite, '--num-train 8 --img-size 64', options, ('--jobs', '2'))
     assert 'reusing the teacher' in again.stdout and again.stdout.count('kept from') == 2
     assert 'tools/train.py' not in again.stdout
     assert out.with_suffix('.md').read_text().split('\n', 1)[1] == table.split('\n', 1)[1]
@@ -72,7 +74,7 @@ def test_yolo_suite_runs_methods_and_ultralytics_builtin_distillation(tmp_path: 
                    builtin={'dis': 6.0}, teacher_train={'model': 'yolov8s.yaml', 'epochs': 1})
     options = [f'train_args.data={data}/yolo/detect/digits.yaml', 'train_args.epochs=1', 'train_args.imgsz=64',
                'train_args.batch=4', 'train_args.workers=0', 'train_args.close_mosaic=0']
-    _, out = _run(tmp_path, suite, data, 64, options)
+    _, out = _run(tmp_path, suite, f'--out {data} --num-train 8 --num-val 2 --img-size 64', options)
     result = json.loads(out.with_suffix('.json').read_text())['suites'][0]
     assert result['metric'] == 'metrics/mAP50-95(B)'
     assert [row['method'] for row in result['rows']] == ['plain student', 'CWD', 'Ultralytics built-in']
@@ -85,3 +87,18 @@ def test_unknown_method_names_the_suite_methods(tmp_path: Path) -> None:
                    {'CWD': str(REPO / 'configs' / 'distillers' / 'digits' / 'cwd_cspnext_s_to_tiny_fpn_digits.py')})
     with pytest.raises(ValueError, match=r"no method \['FGD'\]; the suite has \['CWD'\]"):
         load_tool('benchmark/efficacy').main([str(suite), '--methods', 'FGD'])
+
+
+def test_data_options_point_every_loader_and_evaluator_at_the_suite_data() -> None:
+    efficacy = load_tool('benchmark/efficacy')
+    det = load_config(str(REPO / 'configs' / 'distillers' / 'digits' / 'cwd_rtmdet_s_to_tiny_digits.py'))
+    assert efficacy.data_options(det, 'data/bench', yolo=False) == [
+        'train_dataloader.dataset.data_root=data/bench/', 'val_dataloader.dataset.data_root=data/bench/',
+        'test_dataloader.dataset.data_root=data/bench/',
+        'val_evaluator.ann_file=data/bench/annotations/instances_val.json',
+        'test_evaluator.ann_file=data/bench/annotations/instances_val.json']
+    seg = load_config(str(REPO / 'configs' / 'distillers' / 'digits' / 'cwd_cspnext_s_to_tiny_fpn_digits.py'))
+    assert efficacy.data_options(seg, 'data/bench/', yolo=False)[-1] == 'test_dataloader.dataset.data_root=data/bench/'
+    yolo = load_config(str(REPO / 'configs' / 'distillers' / 'yolo' / 'cwd_yolov8s_to_yolov8n_digits.py'))
+    assert efficacy.data_options(yolo, 'data/bench', yolo=True) == [
+        'train_args.data=data/bench/yolo/detect/digits.yaml']

@@ -14,18 +14,26 @@ values, spread, delta over the plain student, paired deltas, whether the delta e
 go to ``<out>.md`` and ``<out>.json``.
 
 Usage:
-    python tools/benchmark/efficacy.py SUITE [SUITE ...] [--seeds 0 1] [--methods CWD MGD] [--cfg-options k=v ...]
+    python tools/benchmark/efficacy.py SUITE [SUITE ...] [--seeds 0 1] [--methods CWD MGD] [--jobs 2]
+        [--cfg-options k=v ...]
+
+A suite with ``data = dict(root='data/digits_bench', num_val=500)`` generates its own copy of the digits data there
+(the training images are the same; the validation split is as large as asked) and points every run at it.
+``--jobs N`` trains the students of mm suites N at a time with one thread each (the teacher trains first, alone).
 """
 import argparse
 import json
 import re
 import shlex
+import shutil
 import sys
 from pathlib import Path
 from typing import Dict, List, Optional
 
 from distiller.benchmark.efficacy_table import PLAIN, suite_markdown, summarize_suite
-from distiller.benchmark.runs import copy_checkpoint, main_metric, parse_options, run_script, teacher_run, train_mm
+from distiller.benchmark.parallel_runs import Run, RunPool
+from distiller.benchmark.runs import (copy_checkpoint, main_metric, mm_iterations, mm_run_result, mm_train_args,
+                                      parse_options, run_script, teacher_run, train_mm)
 from distiller.utils import load_config
 from distiller.yolo import is_yolo_config
 
@@ -34,6 +42,7 @@ REPO = TOOLS.parent
 TRAIN = TOOLS / 'train.py'
 BUILTIN = 'Ultralytics built-in'
 MM_METRICS = {'SegmentationDistiller': 'mIoU', 'DetectionDistiller': 'coco/bbox_mAP'}
+DEFAULT_DATA = 'data/digits'
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -53,6 +62,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         help='key=value overrides of every run: --cfg-options of tools/train.py for mm suites, '
                         'config keys (e.g. train_args.epochs=5) for YOLO suites')
     parser.add_argument('--data-args', default='', help='extra arguments of tools/generate_data.py, one string')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='mm suites: student runs at once, one thread each (default: 1, with the default threads)')
     parser.add_argument('--teacher-dir', help="keep teachers here instead of where the configs name them")
     parser.add_argument('--work-dir', default='work_dirs/efficacy', help='run directories')
     parser.add_argument('--out', default='results/efficacy', help='output path without extension; per-run records '
@@ -88,9 +99,13 @@ class Suite:
         self.methods = methods
         self.builtin = spec.get('builtin') if not args.methods or BUILTIN in args.methods else None
         self.teacher_train = dict(spec.get('teacher_train', {}))
+        self.data = dict(spec.get('data', {}))
         self.options = list(spec.get('options', [])) + list(args.cfg_options)
         self.reference = self.config(next(iter(spec.methods.values())))
         self.yolo = is_yolo_config(self.reference)
+        if self.data:
+            self.options = data_options(self.reference, self.data['root'], self.yolo) + self.options
+            self.reference = self.config(next(iter(spec.methods.values())))
         self.metric = None if self.yolo else MM_METRICS[self.reference.model.type]
         key = 'teacher' if self.yolo else 'teacher_pretrained'
         teacher = Path(self.reference.model[key])
@@ -106,27 +121,69 @@ class Suite:
             cfg.merge_from_dict(parse_options(self.options))
         return cfg
 
-    def cached(self, label: str, seed: int, train) -> Dict:
-        """Run ``train()`` unless this run has a record; return the record."""
-        path = self.records / f'{slug(label)}_seed{seed}.json'
-        if path.is_file() and not self.force:
-            print(f'[efficacy] {self.name}: {label}, seed {seed}: kept from {path}', flush=True)
-            return json.loads(path.read_text())
-        result = train()
+    def generate_data(self, data_args: str) -> None:
+        """Generate the suite's data (its own ``data`` root and validation size, else the default digits data)."""
+        extra = ['--out', self.data['root'], '--num-val', str(self.data['num_val'])] if self.data else []
+        run_script([str(TOOLS / 'generate_data.py'), *extra, *shlex.split(data_args)], REPO, tag='efficacy')
+
+    def record_path(self, label: str, seed: int) -> Path:
+        """Where the record of one run goes."""
+        return self.records / f'{slug(label)}_seed{seed}.json'
+
+    def kept(self, label: str, seed: int) -> bool:
+        """Whether the run has a record that is not to be redone."""
+        return self.record_path(label, seed).is_file() and not self.force
+
+    def save(self, label: str, seed: int, result: Dict) -> Dict:
+        """Write and return the record of a finished run."""
         metric = self.metric or main_metric(result['curve'])
         record = dict(method=label, seed=seed, metric=metric, value=result['curve'][-1][1].get(metric, 0.0),
                       train_s=result['train_s'], curve=result['curve'])
+        path = self.record_path(label, seed)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, indent=1))
         return record
 
-    def run(self) -> Dict:
+    def cached(self, label: str, seed: int, train) -> Dict:
+        """Run ``train()`` unless this run has a record; return the record."""
+        path = self.record_path(label, seed)
+        if self.kept(label, seed):
+            print(f'[efficacy] {self.name}: {label}, seed {seed}: kept from {path}', flush=True)
+            return json.loads(path.read_text())
+        return self.save(label, seed, train())
+
+    def train_side_by_side(self, jobs: int) -> None:
+        """Train every mm student run without a record, ``jobs`` at a time with one thread each, and save each
+        record as its run ends (a stopped pool keeps the finished ones)."""
+        plan = [(PLAIN, self.reference.model.student_cfg, s) for s in self.seeds]
+        plan += [(label, path, s) for label, path in self.methods.items() for s in self.seeds]
+        runs = []
+        for label, config, seed in plan:
+            if self.kept(label, seed):
+                continue
+            work = self.work / f'{slug(label)}_seed{seed}'
+            options = self.options if label == PLAIN else self.options + [f'model.teacher_pretrained={self.teacher}']
+            shutil.rmtree(work, ignore_errors=True)
+            runs.append(Run(f'{label}, seed {seed}', mm_train_args(TRAIN, config, work, seed, options),
+                            work / 'train.log', mm_iterations(config, self.options),
+                            'plain' if label == PLAIN else 'distilled',
+                            read=lambda seconds, label=label, seed=seed, work=work: self.save(
+                                label, seed, dict(mm_run_result(work), train_s=seconds))))
+        if runs:
+            RunPool(REPO, jobs, threads=1, tag=f'efficacy {self.name}').run(runs)
+
+    def run(self, jobs: int = 1) -> Dict:
         """Train what has no record yet and summarize.
+
+        Args:
+            jobs (int): mm suites: student runs at once (one thread each when more than 1).
 
         Returns:
             dict: ``title``, ``metric``, ``teacher`` (its record), ``rows`` and ``runs``.
         """
         teacher = teacher_run(self.teacher, self.train_teacher, copy_checkpoint, tag='efficacy')
+        if jobs > 1 and not self.yolo:
+            self.train_side_by_side(jobs)
         # Method by method, each over all seeds: a benchmark stopped half-way leaves whole rows behind.
         runs = [self.cached(PLAIN, seed, lambda: self.train_plain(seed)) for seed in self.seeds]
         for label, path in self.methods.items():
@@ -181,6 +238,28 @@ class Suite:
         return train_yolo(self.reference.model.student, args, self.work / f'builtin_seed{seed}')
 
 
+def data_options(reference, root: str, yolo: bool) -> List[str]:
+    """Overrides that point a suite's runs at its own copy of the digits data.
+
+    Args:
+        reference: The suite's first distiller config (its data keys are the ones replaced).
+        root (str): The data root (``tools/generate_data.py --out``).
+        yolo (bool): A YOLO suite (``train_args.data``) rather than an mm one (dataloaders and evaluators).
+
+    Returns:
+        list[str]: ``key=value`` overrides.
+    """
+    old, new = DEFAULT_DATA.rstrip('/') + '/', root.rstrip('/') + '/'
+    if yolo:
+        return [f'train_args.data={reference.train_args.data.replace(old, new, 1)}']
+    options = [f'{split}_dataloader.dataset.data_root={new}' for split in ('train', 'val', 'test')]
+    for split in ('val', 'test'):
+        ann_file = reference.get(f'{split}_evaluator', {}).get('ann_file')
+        if ann_file:
+            options.append(f'{split}_evaluator.ann_file={ann_file.replace(old, new, 1)}')
+    return options
+
+
 def write(results: List[Dict], command: str, out: Path) -> str:
     """Write ``<out>.md`` and ``<out>.json``.
 
@@ -211,10 +290,10 @@ def main(argv: Optional[List[str]] = None) -> str:
     """
     args = parse_args(argv)
     suites = [Suite(path, args) for path in args.suites]
-    run_script([str(TOOLS / 'generate_data.py'), *shlex.split(args.data_args)], REPO, tag='efficacy')
     results = []
     for suite in suites:
-        results.append(suite.run())
+        suite.generate_data(args.data_args)
+        results.append(suite.run(args.jobs))
         write(results, 'python tools/benchmark/efficacy.py ' + ' '.join(argv if argv is not None else sys.argv[1:]),
               Path(args.out))
     text = (Path(args.out).with_suffix('.md')).read_text()
