@@ -28,20 +28,21 @@ class TeacherPath(nn.Module):
 
     @property
     def in_channels(self) -> int:
-        """The channels the first module takes (its ``in_channels``, or dimension 1 of its weight).
+        """The channels the first module takes: the ``in_channels`` (or dimension 1 of the weight) of the first layer
+        in it that states one, so a block that wraps its convolution (Ultralytics' ``Conv``) works too.
 
         Raises:
-            DistillConfigError: The first module states neither.
+            DistillConfigError: No layer of the first module states its input channels.
         """
-        first = self._path[0]
-        channels = getattr(first, 'in_channels', None)
-        weight = getattr(first, 'weight', None)
-        if channels is None and weight is not None and weight.dim() > 1:
-            channels = weight.shape[1]
-        if channels is None:
-            raise DistillConfigError(f'teacher_path: cannot tell the input channels of {self.names[0]!r} '
-                                     f'({type(first).__name__}); start the path at a convolution or linear layer')
-        return int(channels)
+        for layer in self._path[0].modules():
+            channels = getattr(layer, 'in_channels', None)
+            weight = getattr(layer, 'weight', None)
+            if channels is None and isinstance(weight, Tensor) and weight.dim() > 1:
+                channels = weight.shape[1]
+            if channels is not None:
+                return int(channels)
+        raise DistillConfigError(f'teacher_path: cannot tell the input channels of {self.names[0]!r} '
+                                 f'({type(self._path[0]).__name__}); start the path at a convolution or linear layer')
 
     def forward(self, feature: Tensor) -> Tensor:
         """Run ``feature`` through the teacher modules.

@@ -52,6 +52,13 @@ def test_path_runs_a_half_precision_teacher_and_returns_the_feature_dtype() -> N
     assert feature.grad is not None
 
 
+def test_path_that_starts_at_a_block_reads_the_channels_of_its_first_layer() -> None:
+    """A block that wraps its convolution (Ultralytics' ``Conv``: ``conv``, ``bn``, ``act``) states no channels
+    itself; its first convolution does."""
+    teacher = nn.Sequential(nn.Sequential(nn.Conv2d(5, 8, 3, padding=1), nn.BatchNorm2d(8)), nn.Conv2d(8, 4, 1))
+    assert TeacherPath(teacher, ['0', '1'], 'test').in_channels == 5
+
+
 def test_path_that_starts_at_a_layer_without_channels_is_refused() -> None:
     with pytest.raises(DistillConfigError, match=r"cannot tell the input channels of '2' \(ReLU\)"):
         TeacherPath(_teacher(), ['2', '3'], 'test').in_channels
