@@ -102,7 +102,7 @@ fi
 
 # One resolver call with the exact versions this project is tested with; setup.cfg keeps compatible ranges.
 log "step 4/5: mmcv, mmengine, mmdet, mmsegmentation, ultralytics and this package (editable, with test extras)"
-"${PIP[@]}" -q ${MMCV_REQ:+"$MMCV_REQ"} "mmengine==0.10.7" "mmdet==3.3.0" "mmsegmentation==1.2.2" "ultralytics>=8.4,<8.5" \
+"${PIP[@]}" -q ${MMCV_REQ:+"$MMCV_REQ"} "mmengine==0.10.7" "mmdet==3.3.0" "mmsegmentation==1.2.2" "ultralytics==8.4.190" \
   --no-build-isolation -e "$REPO[dev]"
 
 log "step 5/5: checking the stack"

@@ -34,6 +34,7 @@ from distiller.benchmark.efficacy_table import PLAIN, suite_markdown, summarize_
 from distiller.benchmark.parallel_runs import Run, RunPool
 from distiller.benchmark.runs import (copy_checkpoint, main_metric, mm_iterations, mm_run_result, mm_train_args,
                                       parse_options, run_script, teacher_run, train_mm)
+from distiller.benchmark.versions import stack_versions, versions_line
 from distiller.utils import load_config
 from distiller.yolo import is_yolo_config
 
@@ -272,10 +273,12 @@ def write(results: List[Dict], command: str, out: Path) -> str:
         str: The markdown.
     """
     sections = [suite_markdown(r['title'], r['metric'], r['rows']) for r in results]
-    text = f'`{command}`\n\n' + '\n'.join(sections)
+    versions = stack_versions()
+    text = f'`{command}`\n\n{versions_line(versions)}\n\n' + '\n'.join(sections)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix('.md').write_text(text)
-    out.with_suffix('.json').write_text(json.dumps(dict(command=command, suites=results), indent=1))
+    out.with_suffix('.json').write_text(json.dumps(dict(command=command, versions=versions, suites=results),
+                                                   indent=1))
     return text
 
 
@@ -294,7 +297,7 @@ def main(argv: Optional[List[str]] = None) -> str:
     for suite in suites:
         suite.generate_data(args.data_args)
         results.append(suite.run(args.jobs))
-        write(results, 'python tools/benchmark/efficacy.py ' + ' '.join(argv if argv is not None else sys.argv[1:]),
+        write(results, 'python tools/benchmark/efficacy.py ' + shlex.join(argv if argv is not None else sys.argv[1:]),
               Path(args.out))
     text = (Path(args.out).with_suffix('.md')).read_text()
     print(f'\n{text}\n[efficacy] wrote {args.out}.md and {args.out}.json', flush=True)

@@ -3,30 +3,39 @@
 For each seed it trains, with the same data, schedule and train arguments: the plain student, the student distilled
 by the config's recipe, and the student distilled by Ultralytics' built-in distillation from the same teacher. It
 reports the final mAP50-95 of each (Ultralytics' validator on ``best.pt``) and the mean training time per epoch
-(validation excluded), and writes ``<out>.json`` and ``<out>.md``. A missing teacher checkpoint is trained first
-with the same train arguments.
+(validation excluded), and writes ``<out>.json`` and ``<out>.md`` with the versions of the stack. A teacher is
+kept as the efficacy benchmark keeps it (the checkpoint and its ``.json`` record, reused only together): otherwise
+it is trained first with the same train arguments, seed 0 and 40 epochs, the teacher of
+``configs/benchmark/efficacy_yolo.py``, so both tools compare against the same teacher.
 
 Usage:
     python tools/benchmark/yolo_builtin.py CONFIG [--seeds 0 1] [--epochs N] [--teacher-epochs N] [--out PATH]
+        [--teacher PATH] [--cfg-options k=v ...] [--data-args '--out DIR ...']
 """
 import argparse
 import json
-import shutil
+import shlex
 import statistics
+import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
-from distiller.datasets import DigitsSpec, generate_digits
+from distiller.benchmark.runs import copy_checkpoint, parse_options, run_script, teacher_run
+from distiller.benchmark.versions import stack_versions, versions_line
 from distiller.registry import YOLO_RUNS
 from distiller.utils import load_config
 from distiller.yolo.safe_checkpoint import ultralytics_checkpoint_loading
+from distiller.yolo.training_runs import train_yolo
 
 METHODS = ('plain', 'ours', 'builtin')
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     """Parse the command line.
+
+    Args:
+        argv (list[str], optional): Arguments (default: ``sys.argv``).
 
     Returns:
         argparse.Namespace: The parsed arguments.
@@ -35,12 +44,17 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='YOLO distillation config (model.type=YOLODistiller)')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1], help='training seeds')
     parser.add_argument('--epochs', type=int, help='override train_args.epochs')
-    parser.add_argument('--teacher-epochs', type=int, default=60, help='epochs when the teacher must be trained')
+    parser.add_argument('--teacher', help="where the teacher is kept (default: the config's model.teacher)")
+    parser.add_argument('--cfg-options', nargs='*', default=[], help='key=value overrides of the config '
+                        '(e.g. train_args.imgsz=64)')
+    parser.add_argument('--data-args', default='', help='arguments of tools/generate_data.py, one string')
+    parser.add_argument('--teacher-epochs', type=int, default=40,
+                        help='epochs when the teacher must be trained (default: %(default)s, as the efficacy suite)')
     parser.add_argument('--teacher-model', default='yolov8s.yaml', help='model yaml of a teacher that must be trained')
     parser.add_argument('--builtin-dis', type=float, default=6.0, help="weight of the built-in distillation ('dis')")
     parser.add_argument('--work-dir', default='work_dirs/benchmark_yolo_builtin', help='run directories')
     parser.add_argument('--out', default='results/yolo_builtin', help='output path without extension')
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def epoch_timer() -> Tuple[Dict[str, Callable], List[float]]:
@@ -67,18 +81,16 @@ def fitness_metrics(metrics) -> Dict[str, float]:
             if key.startswith('metrics/mAP')}
 
 
-def train_teacher(cfg, model_yaml: str, epochs: int, work_dir: Path) -> None:
-    """Train the config's teacher checkpoint from ``model_yaml`` when the file is missing."""
-    from ultralytics import YOLO
-    target = Path(cfg.model.teacher)
-    if target.is_file():
-        return
-    args = dict(cfg.train_args, epochs=epochs, save_dir=str(work_dir / 'teacher'))
-    print(f'training the teacher {model_yaml} for {epochs} epochs -> {target}', flush=True)
-    with ultralytics_checkpoint_loading():
-        YOLO(model_yaml).train(**args)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(work_dir / 'teacher' / 'weights' / 'best.pt', target)
+def train_teacher(cfg, model_yaml: str, epochs: int, work_dir: Path) -> Dict:
+    """The config's teacher: reused when its checkpoint and ``.json`` record are kept, else trained from
+    ``model_yaml`` (seed 0) and kept.
+
+    Returns:
+        dict: Its record (``train_s``, ``curve``, ``checkpoint``, ``reused``).
+    """
+    args = dict(cfg.train_args, epochs=epochs, seed=0)
+    return teacher_run(Path(cfg.model.teacher), lambda: train_yolo(model_yaml, args, work_dir / 'teacher'),
+                       copy_checkpoint, tag='yolo_builtin')
 
 
 def run_one(method: str, cfg, seed: int, args: argparse.Namespace, work_dir: Path) -> dict:
@@ -117,26 +129,37 @@ def summarize(runs: List[dict]) -> List[dict]:
     return rows
 
 
-def to_markdown(rows: List[dict], command: str) -> str:
-    """The summary as a markdown table with the command that produced it."""
-    lines = [f'`{command}`', '', '| method | mAP50-95 (mean) | spread (max-min) | delta vs plain | train s/epoch | '
-             'time vs plain | seeds |', '|---|---|---|---|---|---|---|']
+def to_markdown(rows: List[dict], command: str, header: str = '') -> str:
+    """The summary as a markdown table with the command that produced it and ``header`` lines under it."""
+    lines = [f'`{command}`', '', *([header, ''] if header else []),
+             '| method | mAP50-95 (mean) | spread (max-min) | delta vs plain | train s/epoch | time vs plain | seeds |',
+             '|---|---|---|---|---|---|---|']
     for r in rows:
         lines.append(f"| {r['method']} | {r['mean']:.4f} | {r['spread']:.4f} | {r['delta']:+.4f} | "
                      f"{r['epoch_time_s']:.2f} | {r['time_vs_plain']:.3f} | {r['seeds']} |")
     return '\n'.join(lines) + '\n'
 
 
-def main() -> None:
-    """Train the teacher if needed, then every method for every seed, and write the tables."""
-    import sys
-    args = parse_args()
+def main(argv: Optional[List[str]] = None) -> None:
+    """Train the teacher if needed, then every method for every seed, and write the tables.
+
+    Args:
+        argv (list[str], optional): Arguments (default: ``sys.argv``).
+    """
+    args = parse_args(argv)
     cfg = load_config(args.config)
+    cfg.merge_from_dict(parse_options(args.cfg_options))
     if args.epochs:
         cfg.train_args.epochs = args.epochs
-    generate_digits('data/digits', DigitsSpec())
+    if args.teacher:
+        cfg.model.teacher = args.teacher
+    run_script([str(Path(__file__).resolve().parents[1] / 'generate_data.py'), *shlex.split(args.data_args)],
+               Path.cwd(), tag='yolo_builtin')
     work_dir = Path(args.work_dir)
-    train_teacher(cfg, args.teacher_model, args.teacher_epochs, work_dir)
+    teacher = train_teacher(cfg, args.teacher_model, args.teacher_epochs, work_dir)
+    metric = next(iter(teacher['curve'][-1][1]))
+    teacher_line = (f"teacher {cfg.model.teacher}: {metric} {teacher['curve'][-1][1][metric]:.4f} "
+                    f"({'kept' if teacher['reused'] else f'trained here for {args.teacher_epochs} epochs'})")
     runs = []
     for i, seed in enumerate(args.seeds):
         order = METHODS[i % 3:] + METHODS[:i % 3]  # rotate the order so no method always runs first
@@ -146,10 +169,13 @@ def main() -> None:
     rows = summarize(runs)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    command = 'python ' + ' '.join(sys.argv)
-    out.with_suffix('.json').write_text(json.dumps(dict(command=command, runs=runs, summary=rows), indent=2))
-    out.with_suffix('.md').write_text(to_markdown(rows, command))
-    print(to_markdown(rows, command))
+    command = 'python tools/benchmark/yolo_builtin.py ' + shlex.join(sys.argv[1:] if argv is None else argv)
+    versions = stack_versions()
+    header = f'{teacher_line}; {versions_line(versions)}'
+    out.with_suffix('.json').write_text(json.dumps(dict(command=command, versions=versions, teacher=teacher,
+                                                        runs=runs, summary=rows), indent=2))
+    out.with_suffix('.md').write_text(to_markdown(rows, command, header))
+    print(to_markdown(rows, command, header))
 
 
 if __name__ == '__main__':
