@@ -10,7 +10,7 @@ methods = {
     'mimic': 'configs/distillers/yolo/mimic_yolov8s_to_yolov8n_digits.py',
     'logit KD': 'configs/distillers/yolo/kd_yolov8s_to_yolov8n_digits.py',
     'CWD + logit KD (mix)': 'configs/distillers/yolo/cwd_kd_yolov8s_to_yolov8n_digits.py',
-    'CrossKD (cls)': 'configs/distillers/yolo/crosskd_yolov8s_to_yolov8n_digits.py',
+    'CrossKD': 'configs/distillers/yolo/crosskd_yolov8s_to_yolov8n_digits.py',
 }
 builtin = dict(dis=6.0)  # Ultralytics' own distillation (distill_model=teacher, dis=6.0), same teacher and schedule
 teacher_train = dict(model='yolov8s.yaml', epochs=40)

@@ -1,4 +1,4 @@
-# CrossKD + PKD: the class-branch CrossKD config (crosskd_gfl_r101_to_r50_coco.py) plus PKD (Cao et al., NeurIPS 2022)
+# CrossKD + PKD: the CrossKD config (crosskd_gfl_r101_to_r50_coco.py) plus PKD (Cao et al., NeurIPS 2022)
 # on the five FPN outputs, weight 6 (the PKD weight of the CrossKD authors' feature-distillation config), GFL R101 ->
 # GFL R50 on COCO. Paper target (full CrossKD + PKD): 43.9 box AP (student 40.2). Not run on COCO here (no GPU).
 _base_ = ['./crosskd_gfl_r101_to_r50_coco.py']
@@ -7,6 +7,9 @@ model = dict(
         dict(student_module='bbox_head.cls_convs.2', teacher_module='bbox_head.gfl_cls',
              methods=[dict(type='QualityFocalKDLoss', name='loss_crosskd_cls', beta=1.0, weight=1.0,
                            teacher_path=['bbox_head.cls_convs.3', 'bbox_head.gfl_cls'])]),
+        dict(student_module='bbox_head.reg_convs.2', teacher_module='bbox_head.gfl_reg',
+             methods=[dict(type='KDLoss', name='loss_crosskd_box', tau=1.0, groups=4, weight=3.0,
+                           teacher_path=['bbox_head.reg_convs.3', 'bbox_head.gfl_reg'])]),
         dict(student_module='neck', teacher_module='neck',
              methods=[dict(type='PKDLoss', name='loss_pkd_fpn', weight=6.0)]),
     ])
