@@ -96,11 +96,13 @@ def test_pool_stops_at_a_failed_run_and_names_its_log(tmp_path: Path) -> None:
 
 def test_pool_runs_side_by_side_and_in_dependency_order(tmp_path: Path) -> None:
     stamp = 'import sys, time; time.sleep(float(sys.argv[1])); print(time.time())'
-    runs = [Run('first', ['-c', stamp, '1.5'], tmp_path / 'first.log', 1, 'x', read=lambda: {'kind': 'x'}),
+    runs = [Run('first', ['-c', stamp, '1.5'], tmp_path / 'first.log', 1, 'x',
+                read=lambda seconds: {'kind': 'x', 'read_s': seconds}),
             Run('beside', ['-c', stamp, '0'], tmp_path / 'beside.log', 1, 'x'),
             Run('after first', ['-c', stamp, '0'], tmp_path / 'after.log', 1, 'x', after='first')]
     results = RunPool(tmp_path, workers=2, threads=1, report_s=0.5).run(runs)
     assert list(results) == ['beside', 'first', 'after first'] and results['first']['kind'] == 'x'
+    assert results['first']['read_s'] == results['first']['train_s'] >= 1.5  # read gets the run's wall time
     ended = {name: float((tmp_path / f'{name.split()[0]}.log').read_text()) for name in ('first', 'beside', 'after')}
     assert ended['beside'] < ended['first'] < ended['after']
 
