@@ -8,7 +8,7 @@ seeds = [0, 1, 2]
 data = dict(root='data/digits_bench', num_val=500)
 methods = {
     'CWD': 'configs/distillers/digits/cwd_rtmdet_s_to_tiny_digits.py',
-    'CrossKD (cls)': 'configs/distillers/digits/crosskd_rtmdet_s_to_tiny_digits.py',
+    'CrossKD': 'configs/distillers/digits/crosskd_rtmdet_s_to_tiny_digits.py',
     'FGD': 'configs/distillers/digits/fgd_rtmdet_s_to_tiny_digits.py',
     'FGD (balanced)': 'configs/distillers/digits/fgd_balanced_rtmdet_s_to_tiny_digits.py',
     'MGD': 'configs/distillers/digits/mgd_rtmdet_s_to_tiny_digits.py',

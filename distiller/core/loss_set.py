@@ -14,7 +14,7 @@ from .distill_cfg import MethodSpec, PairSpec, parse_distill_cfg
 from .errors import DistillConfigError, NonFiniteLossError
 from .loss_balance import LossBalancer
 from .method import DistillMethod
-from .recorder import FeatureRecorder
+from .recorder import FeatureRecorder, HookSpec
 from .schedules import TrainProgress
 from .teacher_path import TeacherPath
 
@@ -83,6 +83,27 @@ class DistillLossSet(nn.Module):
             for method in pair.methods:
                 if method.name not in self.methods:
                     self.methods[method.name] = _build_method(method, s_items, t_items, self.paths.get(method.name))
+        self._check_teacher_reads()
+
+    def _teacher_outputs(self) -> Dict[str, HookSpec]:
+        """Teacher module name -> the spec that records its whole output (what ``teacher_outputs`` offers)."""
+        specs = {}
+        for pair in self.pairs:
+            if pair.teacher.output_hook and pair.teacher.index is None:
+                specs.setdefault(pair.teacher.module, pair.teacher)
+        return specs
+
+    def _check_teacher_reads(self) -> None:
+        """Every teacher output a loss reads besides its own pair's (``teacher_modules``) is recorded by an entry."""
+        recorded = self._teacher_outputs()
+        for pair in self.pairs:
+            for spec in pair.methods:
+                for name in getattr(self.methods[spec.name].loss_module, 'teacher_modules', ()):
+                    if name not in recorded:
+                        raise DistillConfigError(
+                            f'{spec.config_key}: {spec.type} reads the output of the teacher module {name!r}, which '
+                            f'no entry records; add an entry with teacher_module={name!r} (for CrossKD, the class '
+                            'branch entry of the same levels)')
 
     @contextmanager
     def recording(self, teacher_stop_early: bool = True) -> Iterator['DistillLossSet']:
@@ -126,6 +147,9 @@ class DistillLossSet(nn.Module):
         if not self.methods:
             raise RuntimeError('DistillLossSet.calibrate() must run before the losses are computed')
         losses = {}
+        if 'teacher_outputs' in self.requires:
+            extra = dict(extra, teacher_outputs={name: _flatten(self.teacher_recorder.get(spec))
+                                                 for name, spec in self._teacher_outputs().items()})
         for pair in self.pairs:
             student = _flatten(self.student_recorder.get(pair.student))
             teacher = _flatten(self.teacher_recorder.get(pair.teacher))

@@ -1,5 +1,6 @@
 """Teacher modules as connectors (``teacher_path``, #18): the student feature goes through the frozen teacher's own
 modules; the gradient reaches the student through them, the teacher stays bit-identical and receives none."""
+import copy
 from typing import Iterator
 
 import pytest
@@ -119,11 +120,9 @@ def test_train_steps_keep_the_teacher_bit_identical_and_train_the_student_throug
         assert torch.equal(value, teacher_state[key]), key
 
 
-def test_crosskd_config_trains_each_level_of_the_student_head_through_the_teacher_class_branch() -> None:
-    """The RTMDet CrossKD config (random weights, 64 px): per level, the loss reaches the student's first class conv
-    through the teacher's second conv and ``rtm_cls``; the teacher stays bit-identical and gets no gradient."""
-    import copy
-
+def test_crosskd_config_trains_each_level_of_the_student_head_through_the_teacher_branches() -> None:
+    """The RTMDet CrossKD config (random weights, 64 px): per level and branch, the loss reaches the student's first
+    conv through the teacher's second conv and prediction conv; the teacher stays bit-identical, gets no gradient."""
     from distiller.benchmark.mm_suite import MMStepSuite
     from distiller.utils import load_config
 
@@ -133,15 +132,29 @@ def test_crosskd_config_trains_each_level_of_the_student_head_through_the_teache
     teacher_state = {k: v.clone() for k, v in model.teacher.state_dict().items()}
     data = model.data_preprocessor(copy.copy(suite.batch), True)
     losses = model.loss(**data)
-    names = [f'loss_crosskd_cls_p{level + 3}' for level in range(3)]
+    names = [f'loss_crosskd_{branch}_p{level + 3}' for branch in ('cls', 'box') for level in range(3)]
+    assert all(losses[name] > 0 for name in names)
     sum(losses[name] for name in names).backward()
     assert all(p.grad is None for p in model.teacher.parameters())
     head = model.student.bbox_head
     for level in range(3):
-        assert head.cls_convs[level][0].bn.weight.grad.abs().sum() > 0, level  # per-level BN: this level's path
-        assert head.rtm_cls[level].weight.grad is None, level  # the student's own classifier is not on the path
-    assert head.rtm_reg[0].weight.grad is None
+        for convs, pred in ((head.cls_convs, head.rtm_cls), (head.reg_convs, head.rtm_reg)):
+            assert convs[level][0].bn.weight.grad.abs().sum() > 0, level  # per-level BN: this level's path
+            assert convs[level][1].bn.weight.grad is None, level  # the student's own second conv is not on it
+            assert pred[level].weight.grad is None, level  # nor its own prediction conv
     for _ in range(2):
         suite.modes()['ours']()
     for key, value in model.teacher.state_dict().items():
         assert torch.equal(value, teacher_state[key]), key
+
+
+def test_a_loss_that_reads_an_unrecorded_teacher_output_fails_at_build_time() -> None:
+    """The GIoU term weights by the teacher's class scores: without the class entry that records them, one line."""
+    from distiller.benchmark.mm_suite import MMStepSuite
+    from distiller.utils import load_config
+
+    cfg = load_config('configs/distillers/digits/crosskd_rtmdet_s_to_tiny_digits.py')
+    cfg.model.distill_cfg = cfg.model.distill_cfg[3:]
+    message = r"distill_cfg\[0\].*DistanceGIoUKDLoss reads the output of the teacher module 'bbox_head.rtm_cls.0'"
+    with pytest.raises(DistillConfigError, match=message + ', which no entry records'):
+        MMStepSuite(cfg, (64, 64), 2, 'cpu')

@@ -71,6 +71,20 @@ def _fgd_inputs() -> Dict[str, Any]:
     return dict(gt_bboxes=boxes, img_shapes=[(32, 48)] * 3)
 
 
+def _distances():
+    """Two levels of positive distance maps (the student drawn first) and the teacher's class logits as extra."""
+    gen = torch.Generator().manual_seed(0)
+    shapes = [(2, 4, 4, 4), (2, 4, 2, 2)]
+    return ([4 * torch.rand(*s, generator=gen) + 0.1 for s in shapes],
+            [4 * torch.rand(*s, generator=gen) + 0.1 for s in shapes])
+
+
+def _class_logits():
+    gen = torch.Generator().manual_seed(1)
+    return dict(teacher_outputs={'head.cls': [3 * torch.randn(2, 5, 4, 4, generator=gen),
+                                              3 * torch.randn(2, 5, 2, 2, generator=gen)]})
+
+
 CASES: Dict[str, Case] = {
     'ABLoss': Case(L.ABLoss, lambda: _seeded((2, 3, 3, 3), scale_S=2.0), fp32_tol=BF16_VS_FP32),
     'ATLoss': Case(L.ATLoss, lambda: _seeded((2, 4, 3, 5), (2, 6, 3, 5)), fp32_tol=BF16_VS_FP32),
@@ -82,6 +96,8 @@ CASES: Dict[str, Case] = {
                     lambda: _seeded((4, 3, 4, 4), (4, 5, 2, 3)), fp32_tol=BF16_VS_FP32),
     'ChannelWiseDivergence': Case(lambda **kw: L.ChannelWiseDivergence(tau=2.0, **kw), lambda: _seeded((2, 3, 4, 5)),
                                   rounded_tol=dict(rtol=1e-5, atol=1e-6)),
+    'DistanceGIoUKDLoss': Case(lambda **kw: L.DistanceGIoUKDLoss('head.cls', **kw), _distances,
+                               extra=_class_logits, fp32_tol=BF16_VS_FP32),
     'DKDLoss': Case(L.DKDLoss, lambda: _seeded((5, 7), scale_S=2.0, scale_T=2.0),
                     extra=lambda: dict(targets=torch.tensor([0, 1, 2, 3, 4]))),
     # A 6-channel student: the loss's align conv is trained too.

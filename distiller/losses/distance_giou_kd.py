@@ -1,0 +1,93 @@
+"""GIoU distillation of point-distance box predictions (CrossKD's box term for FCOS- and RTMDet-style heads)."""
+from typing import Dict, List, Sequence
+
+import torch
+from torch import Tensor
+
+from distiller.registry import DISTILL_LOSSES
+from .base import BaseDistillLoss, check_shapes
+
+
+def distance_giou(dist_S: Tensor, dist_T: Tensor) -> Tensor:
+    """GIoU of the boxes two (left, top, right, bottom) distance maps predict around the same points.
+
+    Both boxes share their point, so the GIoU needs no coordinates, and a scale common to both (the stride, a
+    per-level ``Scale``) leaves it unchanged. Negative distances are taken as 0.
+
+    Args:
+        dist_S (Tensor): N x 4 x H x W distances.
+        dist_T (Tensor): The same shape.
+
+    Returns:
+        Tensor: N x H x W GIoU values.
+    """
+    left_s, top_s, right_s, bottom_s = dist_S.clamp(min=0).unbind(1)
+    left_t, top_t, right_t, bottom_t = dist_T.clamp(min=0).unbind(1)
+    area_s = (left_s + right_s) * (top_s + bottom_s)
+    area_t = (left_t + right_t) * (top_t + bottom_t)
+    overlap = ((torch.minimum(left_s, left_t) + torch.minimum(right_s, right_t))
+               * (torch.minimum(top_s, top_t) + torch.minimum(bottom_s, bottom_t)))
+    union = area_s + area_t - overlap
+    hull = ((torch.maximum(left_s, left_t) + torch.maximum(right_s, right_t))
+            * (torch.maximum(top_s, top_t) + torch.maximum(bottom_s, bottom_t)))
+    eps = torch.finfo(dist_S.dtype).eps
+    return overlap / (union + eps) - (hull - union) / (hull + eps)
+
+
+@DISTILL_LOSSES.register_module()
+class DistanceGIoUKDLoss(BaseDistillLoss):
+    """``1 - GIoU`` between the student's and the teacher's point-distance boxes, each position weighted by the
+    teacher's top class score there (Wang et al., CrossKD, CVPR 2024: the GIoU term of its RetinaNet/FCOS/ATSS
+    configs, here for heads that predict distances from points: FCOS, RTMDet).
+
+    The weight of a position is ``max_c sigmoid(T_cls)`` of the teacher's class logits recorded at
+    ``score_module`` (an entry must record that teacher module's output, e.g. the class-branch CrossKD entry); the
+    loss is the weighted sum over every level and position divided by the sum of the weights (CrossKD divides by the
+    student's positive anchors, which a feature loss does not see).
+
+    Args:
+        score_module (str): The teacher module whose output is the class logits of the same levels, in the same
+            order (``'bbox_head.rtm_cls.0'``; a shared head's ``'bbox_head.conv_cls'`` gives one per level).
+        weight (float): Multiplier of the loss value.
+    """
+
+    requires = ('teacher_outputs',)
+    accepts_sequence = True
+
+    def __init__(self, score_module: str, weight: float = 1.0) -> None:
+        super().__init__(weight=weight)
+        self.score_module = score_module
+
+    @property
+    def teacher_modules(self) -> Sequence[str]:
+        """The teacher modules whose recorded outputs the loss reads."""
+        return (self.score_module,)
+
+    def compute(self, preds_S: List[Tensor], preds_T: List[Tensor],
+                teacher_outputs: Dict[str, List[Tensor]]) -> Tensor:
+        """The score-weighted mean of ``1 - GIoU`` over all levels.
+
+        Args:
+            preds_S (list[Tensor]): Student distances per level, N x 4 x H x W.
+            preds_T (list[Tensor]): Teacher distances per level, same shapes.
+            teacher_outputs (dict[str, list[Tensor]]): Recorded teacher outputs by module name; ``score_module``
+                gives the class logits per level, N x C x H x W.
+
+        Returns:
+            Tensor: The scalar loss.
+        """
+        scores = teacher_outputs[self.score_module]
+        if len(scores) != len(preds_S):
+            raise ValueError(f'DistanceGIoUKDLoss: {self.score_module!r} gave {len(scores)} class map(s) for '
+                             f'{len(preds_S)} box map(s); it must be the class branch of the same levels')
+        total, weights = preds_S[0].new_zeros(()), preds_S[0].new_zeros(())
+        for dist_S, dist_T, score in zip(preds_S, preds_T, scores):
+            check_shapes('DistanceGIoUKDLoss', dist_S, dist_T, 'student and teacher distance maps N x 4 x H x W',
+                         ndim=4)
+            if dist_S.shape[1] != 4 or score.shape[0] != dist_S.shape[0] or score.shape[2:] != dist_S.shape[2:]:
+                raise ValueError(f'DistanceGIoUKDLoss expects N x 4 x H x W distances and N x C x H x W class logits '
+                                 f'of the same N, H, W, got {tuple(dist_S.shape)} and {tuple(score.shape)}')
+            weight = score.detach().float().sigmoid().max(dim=1).values
+            total = total + (weight * (1 - distance_giou(dist_S, dist_T))).sum()
+            weights = weights + weight.sum()
+        return total / weights.clamp(min=1.0)
