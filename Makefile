@@ -31,12 +31,13 @@ bench: install
 
 # Efficacy benchmark: teacher, plain student and every distillation method over three seeds, for YOLO, mmdet and
 # mmseg on the embedded data: results/efficacy.{md,json}. Teachers are trained once and kept under pretrained_model/;
-# finished runs are kept under results/efficacy/ and skipped, so an interrupted run resumes. See the README for its
-# duration.
+# finished runs are kept under results/efficacy/ and skipped, so an interrupted run resumes. The mm suites train
+# JOBS students at a time with one thread each (2: both cores of a 2-core machine). See the README for its duration.
 SUITES ?= configs/benchmark/efficacy_yolo.py configs/benchmark/efficacy_mmdet.py configs/benchmark/efficacy_mmseg.py
+JOBS ?= 2
 
 benchmark: install
-	$(PYTHON) tools/benchmark/efficacy.py $(SUITES)
+	$(PYTHON) tools/benchmark/efficacy.py $(SUITES) --jobs $(JOBS)
 
 lint: install
 	$(PYTHON) -m flake8 distiller tools tests
