@@ -102,3 +102,18 @@ def test_data_options_point_every_loader_and_evaluator_at_the_suite_data() -> No
     yolo = load_config(str(REPO / 'configs' / 'distillers' / 'yolo' / 'cwd_yolov8s_to_yolov8n_digits.py'))
     assert efficacy.data_options(yolo, 'data/bench', yolo=True) == [
         'train_args.data=data/bench/yolo/detect/digits.yaml']
+
+
+def test_force_redoes_earlier_records_but_not_those_of_the_same_invocation(tmp_path: Path) -> None:
+    """``--force --jobs 2``: the side-by-side pool retrains every run, and the table then reads those records
+    instead of training each run a second time."""
+    efficacy = load_tool('benchmark/efficacy')
+    suite_path = _suite(tmp_path / 'suite.py',
+                        {'CWD': str(REPO / 'configs' / 'distillers' / 'digits' / 'cwd_rtmdet_s_to_tiny_digits.py')})
+    suite = efficacy.Suite(str(suite_path), efficacy.parse_args([str(suite_path), '--force', '--out',
+                                                                 str(tmp_path / 'out')]))
+    suite.record_path('CWD', 0).parent.mkdir(parents=True)
+    suite.record_path('CWD', 0).write_text('{}')
+    assert not suite.kept('CWD', 0)
+    suite.save('CWD', 0, dict(train_s=1.0, curve=[[2, {'coco/bbox_mAP': 0.5}]]))
+    assert suite.kept('CWD', 0)

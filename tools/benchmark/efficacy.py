@@ -114,6 +114,7 @@ class Suite:
         self.work = Path(args.work_dir) / self.name
         self.records = Path(args.out) / self.name
         self.force = args.force
+        self.fresh = set()  # (label, seed) of the runs trained by this invocation, kept even with --force
 
     def config(self, path: str):
         """A method's distiller config, with the YOLO overrides merged (mm overrides go to ``tools/train.py``)."""
@@ -132,8 +133,8 @@ class Suite:
         return self.records / f'{slug(label)}_seed{seed}.json'
 
     def kept(self, label: str, seed: int) -> bool:
-        """Whether the run has a record that is not to be redone."""
-        return self.record_path(label, seed).is_file() and not self.force
+        """Whether the run has a record that is not to be redone (``--force`` redoes those of earlier invocations)."""
+        return self.record_path(label, seed).is_file() and (not self.force or (label, seed) in self.fresh)
 
     def save(self, label: str, seed: int, result: Dict) -> Dict:
         """Write and return the record of a finished run."""
@@ -143,6 +144,7 @@ class Suite:
         path = self.record_path(label, seed)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, indent=1))
+        self.fresh.add((label, seed))
         return record
 
     def cached(self, label: str, seed: int, train) -> Dict:
