@@ -100,7 +100,8 @@ else
   MMCV_REQ="$(ls "$WHEEL_DIR"/mmcv-*.whl | head -n 1)"
 fi
 
-# One resolver call with the exact versions this project is tested with; setup.cfg keeps compatible ranges.
+# One resolver call with the exact versions this project is tested with; setup.cfg keeps compatible ranges, except
+# for ultralytics, pinned there too (its built-in distillation changed within 8.4.x).
 log "step 4/5: mmcv, mmengine, mmdet, mmsegmentation, ultralytics and this package (editable, with test extras)"
 "${PIP[@]}" -q ${MMCV_REQ:+"$MMCV_REQ"} "mmengine==0.10.7" "mmdet==3.3.0" "mmsegmentation==1.2.2" "ultralytics==8.4.190" \
   --no-build-isolation -e "$REPO[dev]"

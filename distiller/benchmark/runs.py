@@ -136,11 +136,13 @@ def main_metric(curve: List[list]) -> str:
     return next((k for k in ('mIoU', 'coco/bbox_mAP') if k in names), names[0])
 
 
-def kept_teacher(target: Path) -> Optional[Dict]:
+def kept_teacher(target: Path, data: Optional[Dict] = None) -> Optional[Dict]:
     """The record of a teacher kept at ``target`` with its ``<target>.json`` beside it, or None.
 
     Args:
         target (Path): Where the teacher is kept.
+        data (dict, optional): The data it must have been trained and validated on (a record naming other data,
+            or none where some is asked for, is not this teacher).
 
     Returns:
         dict, optional: ``train_s``, ``curve``, ``checkpoint`` and ``reused=True``.
@@ -148,25 +150,30 @@ def kept_teacher(target: Path) -> Optional[Dict]:
     record = target.with_suffix('.json')
     if not (target.is_file() and record.is_file()):
         return None
-    return dict(json.loads(record.read_text()), checkpoint=str(target), reused=True)
+    kept = json.loads(record.read_text())
+    if kept.get('data') != data:
+        return None
+    return dict(kept, checkpoint=str(target), reused=True)
 
 
-def record_teacher(result: Dict, target: Path) -> Dict:
-    """Write ``<target>.json`` (the curve and train time of a teacher just kept at ``target``).
+def record_teacher(result: Dict, target: Path, data: Optional[Dict] = None) -> Dict:
+    """Write ``<target>.json`` (the curve, train time and data of a teacher just kept at ``target``).
 
     Args:
         result (dict): What :func:`train_mm` (or the YOLO run) returned for the teacher.
         target (Path): Where its checkpoint was kept.
+        data (dict, optional): The data it was trained on, when not the default.
 
     Returns:
         dict: ``result`` with ``checkpoint=target`` and ``reused=False``.
     """
-    target.with_suffix('.json').write_text(json.dumps(dict(train_s=result['train_s'], curve=result['curve'])))
+    record = dict(train_s=result['train_s'], curve=result['curve'], **({'data': data} if data else {}))
+    target.with_suffix('.json').write_text(json.dumps(record))
     return dict(result, checkpoint=str(target), reused=False)
 
 
 def teacher_run(target: Path, train_teacher: Callable[[], Dict], keep: Callable[[Dict, Path], None],
-                tag: str = 'run') -> Dict:
+                tag: str = 'run', data: Optional[Dict] = None) -> Dict:
     """Train the teacher, or reuse the checkpoint at ``target`` and its sidecar record.
 
     Args:
@@ -174,17 +181,21 @@ def teacher_run(target: Path, train_teacher: Callable[[], Dict], keep: Callable[
         train_teacher (Callable): Trains it; returns what :func:`train_mm` returns.
         keep (Callable): ``keep(result, target)`` puts the trained checkpoint at ``target``.
         tag (str): Prefix of the message.
+        data (dict, optional): The suite's own data (``root``, ``num_val``): a kept teacher of other data is
+            trained again.
 
     Returns:
         dict: As :func:`train_mm`, plus ``reused``.
     """
-    kept = kept_teacher(target)
+    kept = kept_teacher(target, data)
     if kept is not None:
         print(f'[{tag}] reusing the teacher {target} (delete it to train a new one)', flush=True)
         return kept
+    if target.with_suffix('.json').is_file():
+        print(f'[{tag}] the teacher kept at {target} was trained on other data; training it again', flush=True)
     result = train_teacher()
     keep(result, target)
-    return record_teacher(result, target)
+    return record_teacher(result, target, data)
 
 
 def copy_checkpoint(result: Dict, target: Path) -> None:

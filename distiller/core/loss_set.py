@@ -86,24 +86,26 @@ class DistillLossSet(nn.Module):
         self._check_teacher_reads()
 
     def _teacher_outputs(self) -> Dict[str, HookSpec]:
-        """Teacher module name -> the spec that records its whole output (what ``teacher_outputs`` offers)."""
+        """Teacher module name -> the spec that records its whole output, for the modules the losses read besides
+        their own pairs' (``teacher_modules``)."""
+        wanted = {name for method in self.methods.values() for name in method.loss_module.teacher_modules}
         specs = {}
         for pair in self.pairs:
-            if pair.teacher.output_hook and pair.teacher.index is None:
+            if pair.teacher.module in wanted and pair.teacher.output_hook and pair.teacher.index is None:
                 specs.setdefault(pair.teacher.module, pair.teacher)
         return specs
 
     def _check_teacher_reads(self) -> None:
-        """Every teacher output a loss reads besides its own pair's (``teacher_modules``) is recorded by an entry."""
+        """Every teacher output a loss reads besides its own pair's is recorded whole by an entry."""
         recorded = self._teacher_outputs()
         for pair in self.pairs:
             for spec in pair.methods:
-                for name in getattr(self.methods[spec.name].loss_module, 'teacher_modules', ()):
+                for name in self.methods[spec.name].loss_module.teacher_modules:
                     if name not in recorded:
                         raise DistillConfigError(
                             f'{spec.config_key}: {spec.type} reads the output of the teacher module {name!r}, which '
-                            f'no entry records; add an entry with teacher_module={name!r} (for CrossKD, the class '
-                            'branch entry of the same levels)')
+                            f'no entry records whole; add an entry with teacher_module={name!r} and no index (for '
+                            'CrossKD, the class branch entry of the same levels)')
 
     @contextmanager
     def recording(self, teacher_stop_early: bool = True) -> Iterator['DistillLossSet']:

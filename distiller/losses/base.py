@@ -22,6 +22,9 @@ class BaseDistillLoss(nn.Module):
         accepts_channel_mismatch (bool): Student and teacher may differ in channels, so no 1x1-conv connector is
             added (relational losses on pooled embeddings, attention maps).
         accepts_spatial_mismatch (bool): Student and teacher may differ in H x W, so no resize connector is added.
+        teacher_modules (tuple[str]): Teacher modules whose recorded outputs (all calls, as other entries record
+            them) the loss reads besides its own pair's; with ``'teacher_outputs'`` in ``requires`` the loss set
+            passes them as ``teacher_outputs={name: [tensor per call]}``.
 
     Args:
         weight (float): Multiplier of the loss value.
@@ -31,6 +34,7 @@ class BaseDistillLoss(nn.Module):
     accepts_sequence: bool = False
     accepts_channel_mismatch: bool = False
     accepts_spatial_mismatch: bool = False
+    teacher_modules: Tuple[str, ...] = ()
 
     def __init__(self, weight: float = 1.0) -> None:
         super().__init__()

@@ -1,5 +1,5 @@
 """GIoU distillation of point-distance box predictions (CrossKD's box term for FCOS- and RTMDet-style heads)."""
-from typing import Dict, List, Sequence
+from typing import Dict, List
 
 import torch
 from torch import Tensor
@@ -42,8 +42,10 @@ class DistanceGIoUKDLoss(BaseDistillLoss):
 
     The weight of a position is ``max_c sigmoid(T_cls)`` of the teacher's class logits recorded at
     ``score_module`` (an entry must record that teacher module's output, e.g. the class-branch CrossKD entry); the
-    loss is the weighted sum over every level and position divided by the sum of the weights (CrossKD divides by the
-    student's positive anchors, which a feature loss does not see).
+    loss is the weighted sum over every level and position divided by the sum of the weights, at least 1 (CrossKD
+    divides by the student's positive anchors, which a feature loss does not see). An entry per level (RTMDet) is
+    normalised per level. Negative distances count as 0, so such a side gets no gradient from this loss (mmdet's GIoU
+    on decoded boxes keeps it).
 
     Args:
         score_module (str): The teacher module whose output is the class logits of the same levels, in the same
@@ -57,11 +59,7 @@ class DistanceGIoUKDLoss(BaseDistillLoss):
     def __init__(self, score_module: str, weight: float = 1.0) -> None:
         super().__init__(weight=weight)
         self.score_module = score_module
-
-    @property
-    def teacher_modules(self) -> Sequence[str]:
-        """The teacher modules whose recorded outputs the loss reads."""
-        return (self.score_module,)
+        self.teacher_modules = (score_module,)
 
     def compute(self, preds_S: List[Tensor], preds_T: List[Tensor],
                 teacher_outputs: Dict[str, List[Tensor]]) -> Tensor:

@@ -19,7 +19,8 @@ class QualityFocalKDLoss(BaseDistillLoss):
     stand in for it, so the loss does not grow with the image size or the number of background positions.
 
     Args:
-        beta (float): The focusing exponent (0: plain binary cross-entropy).
+        beta (float): The focusing exponent (0: plain binary cross-entropy). A fractional one has no defined
+            gradient where a student score equals the teacher's exactly.
         weight (float): Multiplier of the loss value.
     """
 

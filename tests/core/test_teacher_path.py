@@ -156,5 +156,5 @@ def test_a_loss_that_reads_an_unrecorded_teacher_output_fails_at_build_time() ->
     cfg = load_config('configs/distillers/digits/crosskd_rtmdet_s_to_tiny_digits.py')
     cfg.model.distill_cfg = cfg.model.distill_cfg[3:]
     message = r"distill_cfg\[0\].*DistanceGIoUKDLoss reads the output of the teacher module 'bbox_head.rtm_cls.0'"
-    with pytest.raises(DistillConfigError, match=message + ', which no entry records'):
+    with pytest.raises(DistillConfigError, match=message + ', which no entry records whole'):
         MMStepSuite(cfg, (64, 64), 2, 'cpu')

@@ -61,9 +61,11 @@ def test_giou_is_one_for_equal_boxes_and_unchanged_by_a_common_scale():
 
 def test_gradient_reaches_the_student_only():
     dists_S, dists_T, scores = _inputs()
-    dists_S = [d.requires_grad_() for d in dists_S]
+    for tensor in (*dists_S, *dists_T, *scores):
+        tensor.requires_grad_()
     DistanceGIoUKDLoss('head.cls')(dists_S, dists_T, teacher_outputs={'head.cls': scores}).backward()
     assert all(d.grad is not None and d.grad.abs().sum() > 0 for d in dists_S)
+    assert all(t.grad is None for t in (*dists_T, *scores))
 
 
 def test_bad_inputs_are_reported():

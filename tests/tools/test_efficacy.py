@@ -117,3 +117,36 @@ def test_force_redoes_earlier_records_but_not_those_of_the_same_invocation(tmp_p
     assert not suite.kept('CWD', 0)
     suite.save('CWD', 0, dict(train_s=1.0, curve=[[2, {'coco/bbox_mAP': 0.5}]]))
     assert suite.kept('CWD', 0)
+
+
+def test_records_and_teachers_of_other_data_are_not_reused(tmp_path: Path) -> None:
+    """A suite on its own data does not read a run or a teacher recorded on other data (the 50-image default)."""
+    from distiller.benchmark.runs import kept_teacher, record_teacher
+
+    efficacy = load_tool('benchmark/efficacy')
+    data = {'root': str(tmp_path / 'bench'), 'num_val': 500}
+    suite_path = _suite(tmp_path / 'suite.py', {'CWD': str(REPO / 'configs' / 'distillers' / 'digits' /
+                                                           'cwd_rtmdet_s_to_tiny_digits.py')}, data=data)
+    suite = efficacy.Suite(str(suite_path), efficacy.parse_args([str(suite_path), '--out', str(tmp_path / 'out')]))
+    suite.record_path('CWD', 0).parent.mkdir(parents=True)
+    suite.record_path('CWD', 0).write_text(json.dumps(dict(value=0.1)))
+    assert not suite.kept('CWD', 0)
+    suite.save('CWD', 0, dict(train_s=1.0, curve=[[2, {'coco/bbox_mAP': 0.5}]]))
+    assert suite.kept('CWD', 0) and json.loads(suite.record_path('CWD', 0).read_text())['data'] == data
+    teacher = tmp_path / 'teacher.pth'
+    teacher.write_bytes(b'')
+    record_teacher(dict(train_s=1.0, curve=[]), teacher)
+    assert kept_teacher(teacher) is not None and kept_teacher(teacher, data) is None
+    record_teacher(dict(train_s=1.0, curve=[]), teacher, data)
+    assert kept_teacher(teacher, data)['data'] == data and kept_teacher(teacher) is None
+
+
+def test_bad_suite_data_is_reported(tmp_path: Path) -> None:
+    efficacy = load_tool('benchmark/efficacy')
+    with pytest.raises(ValueError, match=r"suite.py: data takes root \(required\) and num_val.*got \['num_val'\]"):
+        efficacy.suite_data('suite.py', {'num_val': 500})
+    det = load_config(str(REPO / 'configs' / 'distillers' / 'digits' / 'cwd_rtmdet_s_to_tiny_digits.py'))
+    det.val_evaluator.ann_file = '/elsewhere/instances_val.json'
+    with pytest.raises(ValueError, match=r"val_evaluator.ann_file='/elsewhere/instances_val.json' does not start "
+                                         r"with 'data/digits/'"):
+        efficacy.data_options(det, 'data/bench', yolo=False)

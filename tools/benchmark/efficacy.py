@@ -28,13 +28,14 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from distiller.benchmark.efficacy_table import PLAIN, suite_markdown, summarize_suite
 from distiller.benchmark.parallel_runs import Run, RunPool
 from distiller.benchmark.runs import (copy_checkpoint, main_metric, mm_iterations, mm_run_result, mm_train_args,
                                       parse_options, run_script, teacher_run, train_mm)
 from distiller.benchmark.versions import stack_versions, versions_line
+from distiller.datasets import DigitsSpec
 from distiller.utils import load_config
 from distiller.yolo import is_yolo_config
 
@@ -100,7 +101,7 @@ class Suite:
         self.methods = methods
         self.builtin = spec.get('builtin') if not args.methods or BUILTIN in args.methods else None
         self.teacher_train = dict(spec.get('teacher_train', {}))
-        self.data = dict(spec.get('data', {}))
+        self.data = suite_data(path, spec.get('data'))
         self.options = list(spec.get('options', [])) + list(args.cfg_options)
         self.reference = self.config(next(iter(spec.methods.values())))
         self.yolo = is_yolo_config(self.reference)
@@ -125,22 +126,26 @@ class Suite:
 
     def generate_data(self, data_args: str) -> None:
         """Generate the suite's data (its own ``data`` root and validation size, else the default digits data)."""
-        extra = ['--out', self.data['root'], '--num-val', str(self.data['num_val'])] if self.data else []
-        run_script([str(TOOLS / 'generate_data.py'), *extra, *shlex.split(data_args)], REPO, tag='efficacy')
+        own = ['--out', self.data['root'], '--num-val', str(self.data['num_val'])] if self.data else []
+        run_script([str(TOOLS / 'generate_data.py'), *shlex.split(data_args), *own], REPO, tag='efficacy')
 
     def record_path(self, label: str, seed: int) -> Path:
         """Where the record of one run goes."""
         return self.records / f'{slug(label)}_seed{seed}.json'
 
     def kept(self, label: str, seed: int) -> bool:
-        """Whether the run has a record that is not to be redone (``--force`` redoes those of earlier invocations)."""
-        return self.record_path(label, seed).is_file() and (not self.force or (label, seed) in self.fresh)
+        """Whether the run has a record of the suite's data that is not to be redone (``--force`` redoes those of
+        earlier invocations)."""
+        path = self.record_path(label, seed)
+        if not path.is_file() or (self.force and (label, seed) not in self.fresh):
+            return False
+        return json.loads(path.read_text()).get('data') == (self.data or None)
 
     def save(self, label: str, seed: int, result: Dict) -> Dict:
         """Write and return the record of a finished run."""
         metric = self.metric or main_metric(result['curve'])
         record = dict(method=label, seed=seed, metric=metric, value=result['curve'][-1][1].get(metric, 0.0),
-                      train_s=result['train_s'], curve=result['curve'])
+                      train_s=result['train_s'], curve=result['curve'], **({'data': self.data} if self.data else {}))
         path = self.record_path(label, seed)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(record, indent=1))
@@ -155,23 +160,28 @@ class Suite:
             return json.loads(path.read_text())
         return self.save(label, seed, train())
 
+    def mm_run(self, label: str, seed: int) -> Tuple[str, Path, List[str]]:
+        """The config, work dir and ``--cfg-options`` of one mm run (the plain student or a method's)."""
+        work = self.work / f'{slug(label)}_seed{seed}'
+        if label == PLAIN:
+            return self.reference.model.student_cfg, work, self.options
+        return self.methods[label], work, self.options + [f'model.teacher_pretrained={self.teacher}']
+
     def train_side_by_side(self, jobs: int) -> None:
         """Train every mm student run without a record, ``jobs`` at a time with one thread each, and save each
         record as its run ends (a stopped pool keeps the finished ones)."""
-        plan = [(PLAIN, self.reference.model.student_cfg, s) for s in self.seeds]
-        plan += [(label, path, s) for label, path in self.methods.items() for s in self.seeds]
         runs = []
-        for label, config, seed in plan:
-            if self.kept(label, seed):
-                continue
-            work = self.work / f'{slug(label)}_seed{seed}'
-            options = self.options if label == PLAIN else self.options + [f'model.teacher_pretrained={self.teacher}']
-            shutil.rmtree(work, ignore_errors=True)
-            runs.append(Run(f'{label}, seed {seed}', mm_train_args(TRAIN, config, work, seed, options),
-                            work / 'train.log', mm_iterations(config, self.options),
-                            'plain' if label == PLAIN else 'distilled',
-                            read=lambda seconds, label=label, seed=seed, work=work: self.save(
-                                label, seed, dict(mm_run_result(work), train_s=seconds))))
+        for label in [PLAIN, *self.methods]:
+            for seed in self.seeds:
+                if self.kept(label, seed):
+                    continue
+                config, work, options = self.mm_run(label, seed)
+                shutil.rmtree(work, ignore_errors=True)
+                runs.append(Run(f'{label}, seed {seed}', mm_train_args(TRAIN, config, work, seed, options),
+                                work / 'train.log', mm_iterations(config, self.options),
+                                'plain' if label == PLAIN else 'distilled',
+                                read=lambda seconds, label=label, seed=seed, work=work: self.save(
+                                    label, seed, dict(mm_run_result(work), train_s=seconds))))
         if runs:
             RunPool(REPO, jobs, threads=1, tag=f'efficacy {self.name}').run(runs)
 
@@ -184,7 +194,7 @@ class Suite:
         Returns:
             dict: ``title``, ``metric``, ``teacher`` (its record), ``rows`` and ``runs``.
         """
-        teacher = teacher_run(self.teacher, self.train_teacher, copy_checkpoint, tag='efficacy')
+        teacher = teacher_run(self.teacher, self.train_teacher, copy_checkpoint, tag='efficacy', data=self.data or None)
         if jobs > 1 and not self.yolo:
             self.train_side_by_side(jobs)
         # Method by method, each over all seeds: a benchmark stopped half-way leaves whole rows behind.
@@ -217,17 +227,17 @@ class Suite:
     def train_plain(self, seed: int) -> Dict:
         """Train the plain student."""
         if not self.yolo:
-            return train_mm(TRAIN, self.reference.model.student_cfg, self.work / f'plain_seed{seed}', seed,
-                            self.options, tag='efficacy')
+            return train_mm(TRAIN, *self.mm_run(PLAIN, seed)[:2], seed, self.options, tag='efficacy')
         from distiller.yolo.training_runs import train_yolo
-        return train_yolo(self.reference.model.student, self.train_args(seed), self.work / f'plain_seed{seed}')
+        return train_yolo(self.reference.model.student, self.train_args(seed),
+                          self.work / f'{slug(PLAIN)}_seed{seed}')
 
     def train_distilled(self, label: str, path: str, seed: int) -> Dict:
         """Train the student distilled by one method's config."""
-        work = self.work / f'{slug(label)}_seed{seed}'
         if not self.yolo:
-            return train_mm(TRAIN, path, work, seed, self.options + [f'model.teacher_pretrained={self.teacher}'],
-                            tag='efficacy')
+            config, work, options = self.mm_run(label, seed)
+            return train_mm(TRAIN, config, work, seed, options, tag='efficacy')
+        work = self.work / f'{slug(label)}_seed{seed}'
         from distiller.registry import YOLO_RUNS
         from distiller.yolo.training_runs import train_yolo
         cfg = self.config(path)
@@ -253,14 +263,42 @@ def data_options(reference, root: str, yolo: bool) -> List[str]:
         list[str]: ``key=value`` overrides.
     """
     old, new = DEFAULT_DATA.rstrip('/') + '/', root.rstrip('/') + '/'
+
+    def moved(key: str, path: str) -> str:
+        if not path.startswith(old):
+            raise ValueError(f'data: {key}={path!r} does not start with {old!r}, so it cannot be moved to {new!r}')
+        return f'{key}={new}{path[len(old):]}'
+
     if yolo:
-        return [f'train_args.data={reference.train_args.data.replace(old, new, 1)}']
+        return [moved('train_args.data', reference.train_args.data)]
     options = [f'{split}_dataloader.dataset.data_root={new}' for split in ('train', 'val', 'test')]
     for split in ('val', 'test'):
         ann_file = reference.get(f'{split}_evaluator', {}).get('ann_file')
         if ann_file:
-            options.append(f'{split}_evaluator.ann_file={ann_file.replace(old, new, 1)}')
+            options.append(moved(f'{split}_evaluator.ann_file', ann_file))
     return options
+
+
+def suite_data(path: str, data: Optional[Dict]) -> Dict:
+    """A suite's ``data`` with its defaults, or ``{}`` when it has none.
+
+    Args:
+        path (str): The suite config, for the message.
+        data (dict, optional): Its ``data``: ``root`` (required) and ``num_val`` (default: the generator's).
+
+    Returns:
+        dict: ``root`` and ``num_val``, or empty.
+
+    Raises:
+        ValueError: ``data`` without ``root``, or with other keys.
+    """
+    if not data:
+        return {}
+    unknown = sorted(set(data) - {'root', 'num_val'})
+    if 'root' not in data or unknown:
+        raise ValueError(f"{path}: data takes root (required) and num_val, e.g. dict(root='data/digits_bench', "
+                         f'num_val=500); got {sorted(data)}')
+    return dict(root=str(data['root']), num_val=int(data.get('num_val', DigitsSpec().num_val)))
 
 
 def write(results: List[Dict], command: str, out: Path) -> str:

@@ -6,7 +6,9 @@
 # the teacher's with GIoU, each position weighted by the teacher's top class score (weight 2, the paper's GIoU weight
 # for GFL, whose losses RTMDet shares). The paper crosses before the last of four convs (reused_teacher_head_idx=3);
 # RTMDet's branches have two. It aligns equal widths by per-channel statistics, where these widths differ and a
-# learned connector is used. Teacher, student and training: configs/_base_/distillers/rtmdet_s_to_tiny_digits.py.
+# learned connector is used. With one entry per level, each level's terms are normalised by that level's own soft
+# object count and the levels summed (the paper divides all levels by one count), so the weights act more strongly
+# here than in the paper. Teacher, student and training: configs/_base_/distillers/rtmdet_s_to_tiny_digits.py.
 _base_ = ['../../_base_/distillers/rtmdet_s_to_tiny_digits.py']
 model = dict(
     distill_cfg=[
