@@ -31,12 +31,14 @@ def _run(tmp_path: Path, suite: Path, data_args: str, options: list, extra: tupl
     return proc, out
 
 
-def _kept_teacher(config: str, teachers: Path) -> None:
-    """A randomly initialised teacher kept as the benchmark keeps one it trained (the YOLO test trains its own)."""
+def _kept_teacher(config: str, teachers: Path, data: dict) -> None:
+    """A randomly initialised teacher kept as the benchmark keeps one it trained on ``data`` (the YOLO test trains
+    its own)."""
     teachers.mkdir()
     model = build_mm_model(str(load_config(config).model.teacher_cfg))
     torch.save(dict(state_dict=model.state_dict()), teachers / 'rtmdet_s_digits.pth')
-    (teachers / 'rtmdet_s_digits.json').write_text(json.dumps(dict(train_s=1.0, curve=[[2, {'coco/bbox_mAP': 0.0}]])))
+    record = dict(train_s=1.0, curve=[[2, {'coco/bbox_mAP': 0.0}]], data=data)
+    (teachers / 'rtmdet_s_digits.json').write_text(json.dumps(record))
 
 
 def test_mm_suite_trains_side_by_side_on_its_own_data_then_resumes(tmp_path: Path) -> None:
@@ -45,7 +47,7 @@ def test_mm_suite_trains_side_by_side_on_its_own_data_then_resumes(tmp_path: Pat
     data = tmp_path / 'digits_bench'
     config = str(REPO / 'configs' / 'distillers' / 'digits' / 'cwd_rtmdet_s_to_tiny_digits.py')
     suite = _suite(tmp_path / 'det_suite.py', {'CWD': config}, data={'root': str(data), 'num_val': 3})
-    _kept_teacher(config, tmp_path / 'teachers')
+    _kept_teacher(config, tmp_path / 'teachers', {'root': str(data), 'num_val': 3})
     options = ['train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'train_dataloader.batch_size=2',
                'default_hooks.checkpoint.interval=2']
     proc, out = _run(tmp_path, suite, '--num-train 8 --img-size 64', options, ('--jobs', '2'))
