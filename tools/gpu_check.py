@@ -54,7 +54,7 @@ SEG_TEACHER_CKPT = 'pretrained_model/cspnext_s_fpn_digits.pth'
 # release shipped as one wheel (35 MB; later ones add a 54 MB runtime wheel), which keeps the folder under the 64 MiB
 # a lent machine's working tree may carry; Ultralytics' trainer needs it only to read results.csv.
 CORE_REQUIREMENTS = [
-    'mmengine==0.10.7', 'mmdet==3.3.0', 'mmsegmentation==1.2.2', 'ultralytics>=8.4,<8.5', 'ultralytics-thop>=2.2.3',
+    'mmengine==0.10.7', 'mmdet==3.3.0', 'mmsegmentation==1.2.2', 'ultralytics==8.4.190', 'ultralytics-thop>=2.2.3',
     'addict', 'yapf', 'platformdirs', 'termcolor', 'terminaltables', 'prettytable', 'wcwidth', 'ftfy', 'pycocotools',
     'shapely', 'polars==1.29.0', 'setuptools>=77.0.3,<81']
 # --full adds these: present on the lent machine's image, but not on a bare CUDA machine with torch alone.

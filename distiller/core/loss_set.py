@@ -56,8 +56,10 @@ class DistillLossSet(nn.Module):
 
     @property
     def requires(self) -> set:
-        """Extra inputs (``gt_bboxes``, ``img_shapes``, ``targets`` ...) that some loss needs."""
-        return {key for method in self.methods.values() for key in getattr(method.loss_module, 'requires', ())}
+        """Extra inputs (``gt_bboxes``, ``img_shapes``, ``targets`` ...) that some loss needs from the distiller
+        (``teacher_outputs`` is not one: the loss set supplies it from its own recording)."""
+        return {key for method in self.methods.values() for key in getattr(method.loss_module, 'requires', ())
+                if key != 'teacher_outputs'}
 
     def calibrate(self, student_forward: Callable[[], Any], teacher_forward: Callable[[], Any]) -> None:
         """Run one forward of each model, then build and check connectors and losses.
@@ -149,9 +151,10 @@ class DistillLossSet(nn.Module):
         if not self.methods:
             raise RuntimeError('DistillLossSet.calibrate() must run before the losses are computed')
         losses = {}
-        if 'teacher_outputs' in self.requires:
+        reads = self._teacher_outputs()
+        if reads:
             extra = dict(extra, teacher_outputs={name: _flatten(self.teacher_recorder.get(spec))
-                                                 for name, spec in self._teacher_outputs().items()})
+                                                 for name, spec in reads.items()})
         for pair in self.pairs:
             student = _flatten(self.student_recorder.get(pair.student))
             teacher = _flatten(self.teacher_recorder.get(pair.teacher))

@@ -37,6 +37,13 @@ class PairOut(nn.Module):
 SETUPS = {
     'KDLoss': ('cls', {}), 'DKDLoss': ('cls', {}), 'LogitMSELoss': ('cls', {}),
     'ChannelWiseDivergence': ('cls', {'tau': 2.0}), 'FSPLoss': ('pair', {}), 'KDSVDLoss': ('body', {'k': 2}),
+    # The stem's 4 channels as the box distances; the weights are the teacher's class logits, recorded by an entry.
+    'DistanceGIoUKDLoss': ('stem', {'score_module': 'cls'}),
+}
+# Entries a loss needs besides its own (the one that records what it reads from the teacher).
+COMPANIONS = {
+    'DistanceGIoUKDLoss': [dict(student_module='cls', teacher_module='cls',
+                                methods=[dict(type='MimicLoss', name='loss_cls_mimic')])],
 }
 
 
@@ -48,6 +55,7 @@ def test_one_training_step(loss_type: str) -> None:
     module, extra_args = SETUPS.get(loss_type, ('body', {}))
     cfg = [dict(student_module=module, teacher_module=module,
                 methods=[dict(type=loss_type, name='loss_kd', weight=1.0, **extra_args)])]
+    cfg += COMPANIONS.get(loss_type, [])
     losses = DistillLossSet(cfg, student, teacher)
     x = torch.randn(4, 3, 8, 8)
     losses.calibrate(lambda: student(x), lambda: teacher(x))

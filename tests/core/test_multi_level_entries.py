@@ -9,7 +9,8 @@ from distiller.core import DistillLossSet
 from distiller.registry import DISTILL_LOSSES
 
 # Losses on N x C x H x W maps that take one feature per side (FSP takes a pair, the logit losses are for logits).
-NOT_FOR_STAGES = {'FSPLoss', 'KDLoss', 'DKDLoss', 'BinaryKDLoss', 'LogitMSELoss'}
+NOT_FOR_STAGES = {'FSPLoss', 'KDLoss', 'DKDLoss', 'BinaryKDLoss', 'LogitMSELoss',
+                  'DistanceGIoUKDLoss'}  # DistanceGIoUKDLoss: a head's box distances, weighted by its class logits
 MAP_LOSSES = sorted(set(DISTILL_LOSSES.module_dict) - NOT_FOR_STAGES)
 EXTRA_ARGS = {'KDSVDLoss': {'k': 2}}
 

@@ -84,7 +84,7 @@ def test_prepare_dry_run_prints_the_downloads_for_python_312(tmp_path: Path, cap
     download = next(line for line in out.splitlines() if '--only-binary=:all:' in line)
     for part in ('pip download', '--no-deps', '--python-version 3.12', '--implementation cp',
                  '--platform manylinux2014_x86_64', 'mmengine==0.10.7', 'mmdet==3.3.0', 'mmsegmentation==1.2.2',
-                 "'ultralytics>=8.4,<8.5'", "'setuptools>=77.0.3,<81'", 'pycocotools', 'polars=='):
+                 'ultralytics==8.4.190', "'setuptools>=77.0.3,<81'", 'pycocotools', 'polars=='):
         assert part in download, part
     assert 'torchvision' not in download and 'numpy' not in download  # the lent machine has them
     assert 'mmcv-2.1.0.tar.gz' in out or '--no-binary :all:' in out
@@ -98,7 +98,7 @@ def test_prepare_dry_run_prints_the_downloads_for_python_312(tmp_path: Path, cap
 def test_pins_and_mmcv_build_follow_install_sh(tmp_path: Path) -> None:
     gpu_check = load_tool('gpu_check')
     install = (REPO / 'tools' / 'install.sh').read_text()
-    for pin in ('mmengine==0.10.7', 'mmdet==3.3.0', 'mmsegmentation==1.2.2', 'ultralytics>=8.4,<8.5',
+    for pin in ('mmengine==0.10.7', 'mmdet==3.3.0', 'mmsegmentation==1.2.2', 'ultralytics==8.4.190',
                 'setuptools>=77.0.3,<81'):
         assert pin in install and pin in gpu_check.CORE_REQUIREMENTS, pin
     settings = gpu_check.install_sh_settings()
