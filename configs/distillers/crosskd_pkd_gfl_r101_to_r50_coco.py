@@ -4,12 +4,7 @@
 _base_ = ['./crosskd_gfl_r101_to_r50_coco.py']
 model = dict(
     distill_cfg=[
-        dict(student_module='bbox_head.cls_convs.2', teacher_module='bbox_head.gfl_cls',
-             methods=[dict(type='QualityFocalKDLoss', name='loss_crosskd_cls', beta=1.0, weight=1.0,
-                           teacher_path=['bbox_head.cls_convs.3', 'bbox_head.gfl_cls'])]),
-        dict(student_module='bbox_head.reg_convs.2', teacher_module='bbox_head.gfl_reg',
-             methods=[dict(type='KDLoss', name='loss_crosskd_box', tau=1.0, groups=4, weight=3.0,
-                           teacher_path=['bbox_head.reg_convs.3', 'bbox_head.gfl_reg'])]),
+        *_base_.model.distill_cfg,
         dict(student_module='neck', teacher_module='neck',
              methods=[dict(type='PKDLoss', name='loss_pkd_fpn', weight=6.0)]),
     ])

@@ -191,7 +191,7 @@ def teacher_run(target: Path, train_teacher: Callable[[], Dict], keep: Callable[
     if kept is not None:
         print(f'[{tag}] reusing the teacher {target} (delete it to train a new one)', flush=True)
         return kept
-    if target.with_suffix('.json').is_file():
+    if target.is_file() and target.with_suffix('.json').is_file():
         print(f'[{tag}] the teacher kept at {target} was trained on other data; training it again', flush=True)
     result = train_teacher()
     keep(result, target)

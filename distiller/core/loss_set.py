@@ -48,6 +48,7 @@ class DistillLossSet(nn.Module):
         self.paths = {method.name: TeacherPath(teacher, method.teacher_path, f'{method.config_key}.teacher_path')
                       for pair in self.pairs for method in pair.methods if method.teacher_path}
         self.methods = nn.ModuleDict()
+        self.teacher_reads: Dict[str, HookSpec] = {}  # set by calibrate(): what teacher_outputs holds
 
     @property
     def loss_names(self) -> List[str]:
@@ -85,6 +86,7 @@ class DistillLossSet(nn.Module):
             for method in pair.methods:
                 if method.name not in self.methods:
                     self.methods[method.name] = _build_method(method, s_items, t_items, self.paths.get(method.name))
+        self.teacher_reads = self._teacher_outputs()
         self._check_teacher_reads()
 
     def _teacher_outputs(self) -> Dict[str, HookSpec]:
@@ -99,11 +101,10 @@ class DistillLossSet(nn.Module):
 
     def _check_teacher_reads(self) -> None:
         """Every teacher output a loss reads besides its own pair's is recorded whole by an entry."""
-        recorded = self._teacher_outputs()
         for pair in self.pairs:
             for spec in pair.methods:
                 for name in self.methods[spec.name].loss_module.teacher_modules:
-                    if name not in recorded:
+                    if name not in self.teacher_reads:
                         raise DistillConfigError(
                             f'{spec.config_key}: {spec.type} reads the output of the teacher module {name!r}, which '
                             f'no entry records whole; add an entry with teacher_module={name!r} and no index (for '
@@ -151,10 +152,9 @@ class DistillLossSet(nn.Module):
         if not self.methods:
             raise RuntimeError('DistillLossSet.calibrate() must run before the losses are computed')
         losses = {}
-        reads = self._teacher_outputs()
-        if reads:
+        if self.teacher_reads:
             extra = dict(extra, teacher_outputs={name: _flatten(self.teacher_recorder.get(spec))
-                                                 for name, spec in reads.items()})
+                                                 for name, spec in self.teacher_reads.items()})
         for pair in self.pairs:
             student = _flatten(self.student_recorder.get(pair.student))
             teacher = _flatten(self.teacher_recorder.get(pair.teacher))

@@ -116,9 +116,9 @@ def test_force_redoes_earlier_records_but_not_those_of_the_same_invocation(tmp_p
                                                                  str(tmp_path / 'out')]))
     suite.record_path('CWD', 0).parent.mkdir(parents=True)
     suite.record_path('CWD', 0).write_text('{}')
-    assert not suite.kept('CWD', 0)
+    assert suite.kept('CWD', 0) is None
     suite.save('CWD', 0, dict(train_s=1.0, curve=[[2, {'coco/bbox_mAP': 0.5}]]))
-    assert suite.kept('CWD', 0)
+    assert suite.kept('CWD', 0) is not None
 
 
 def test_records_and_teachers_of_other_data_are_not_reused(tmp_path: Path) -> None:
@@ -132,9 +132,9 @@ def test_records_and_teachers_of_other_data_are_not_reused(tmp_path: Path) -> No
     suite = efficacy.Suite(str(suite_path), efficacy.parse_args([str(suite_path), '--out', str(tmp_path / 'out')]))
     suite.record_path('CWD', 0).parent.mkdir(parents=True)
     suite.record_path('CWD', 0).write_text(json.dumps(dict(value=0.1)))
-    assert not suite.kept('CWD', 0)
+    assert suite.kept('CWD', 0) is None
     suite.save('CWD', 0, dict(train_s=1.0, curve=[[2, {'coco/bbox_mAP': 0.5}]]))
-    assert suite.kept('CWD', 0) and json.loads(suite.record_path('CWD', 0).read_text())['data'] == data
+    assert suite.kept('CWD', 0)['data'] == data
     teacher = tmp_path / 'teacher.pth'
     teacher.write_bytes(b'')
     record_teacher(dict(train_s=1.0, curve=[]), teacher)

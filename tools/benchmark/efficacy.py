@@ -107,7 +107,8 @@ class Suite:
         self.yolo = is_yolo_config(self.reference)
         if self.data:
             self.options = data_options(self.reference, self.data['root'], self.yolo) + self.options
-            self.reference = self.config(next(iter(spec.methods.values())))
+            if self.yolo:
+                self.reference.merge_from_dict(parse_options(self.options))
         self.metric = None if self.yolo else MM_METRICS[self.reference.model.type]
         key = 'teacher' if self.yolo else 'teacher_pretrained'
         teacher = Path(self.reference.model[key])
@@ -133,13 +134,14 @@ class Suite:
         """Where the record of one run goes."""
         return self.records / f'{slug(label)}_seed{seed}.json'
 
-    def kept(self, label: str, seed: int) -> bool:
-        """Whether the run has a record of the suite's data that is not to be redone (``--force`` redoes those of
-        earlier invocations)."""
+    def kept(self, label: str, seed: int) -> Optional[Dict]:
+        """The run's record, if it is one of the suite's data that is not to be redone (``--force`` redoes those of
+        earlier invocations); else None."""
         path = self.record_path(label, seed)
         if not path.is_file() or (self.force and (label, seed) not in self.fresh):
-            return False
-        return json.loads(path.read_text()).get('data') == (self.data or None)
+            return None
+        record = json.loads(path.read_text())
+        return record if record.get('data') == (self.data or None) else None
 
     def save(self, label: str, seed: int, result: Dict) -> Dict:
         """Write and return the record of a finished run."""
@@ -154,10 +156,11 @@ class Suite:
 
     def cached(self, label: str, seed: int, train) -> Dict:
         """Run ``train()`` unless this run has a record; return the record."""
-        path = self.record_path(label, seed)
-        if self.kept(label, seed):
-            print(f'[efficacy] {self.name}: {label}, seed {seed}: kept from {path}', flush=True)
-            return json.loads(path.read_text())
+        record = self.kept(label, seed)
+        if record is not None:
+            print(f'[efficacy] {self.name}: {label}, seed {seed}: kept from {self.record_path(label, seed)}',
+                  flush=True)
+            return record
         return self.save(label, seed, train())
 
     def mm_run(self, label: str, seed: int) -> Tuple[str, Path, List[str]]:
@@ -173,7 +176,7 @@ class Suite:
         runs = []
         for label in [PLAIN, *self.methods]:
             for seed in self.seeds:
-                if self.kept(label, seed):
+                if self.kept(label, seed) is not None:
                     continue
                 config, work, options = self.mm_run(label, seed)
                 shutil.rmtree(work, ignore_errors=True)
