@@ -6,6 +6,7 @@ from .binary_kd import BinaryKDLoss
 from .cc import CCLoss
 from .crd import CRDLoss
 from .cwd import ChannelWiseDivergence
+from .delta_giou_kd import DeltaGIoUKDLoss
 from .distance_giou_kd import DistanceGIoUKDLoss
 from .dkd import DKDLoss
 from .fgd import FGDLoss
@@ -26,6 +27,7 @@ from .vid import VIDLoss
 
 __all__ = [
     'BaseDistillLoss', 'ABLoss', 'ATLoss', 'BinaryKDLoss', 'CCLoss', 'CRDLoss', 'ChannelWiseDivergence',
-    'DistanceGIoUKDLoss', 'DKDLoss', 'FGDLoss', 'FSPLoss', 'FTLoss', 'KDLoss', 'KDSVDLoss', 'LogitMSELoss', 'MGDLoss',
-    'MimicLoss', 'NSTLoss', 'PKDLoss', 'PKTLoss', 'QualityFocalKDLoss', 'RKDLoss', 'SPLoss', 'VIDLoss'
+    'DeltaGIoUKDLoss', 'DistanceGIoUKDLoss', 'DKDLoss', 'FGDLoss', 'FSPLoss', 'FTLoss', 'KDLoss', 'KDSVDLoss',
+    'LogitMSELoss', 'MGDLoss', 'MimicLoss', 'NSTLoss', 'PKDLoss', 'PKTLoss', 'QualityFocalKDLoss', 'RKDLoss', 'SPLoss',
+    'VIDLoss'
 ]

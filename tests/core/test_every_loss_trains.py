@@ -39,12 +39,12 @@ SETUPS = {
     'ChannelWiseDivergence': ('cls', {'tau': 2.0}), 'FSPLoss': ('pair', {}), 'KDSVDLoss': ('body', {'k': 2}),
     # The stem's 4 channels as the box distances; the weights are the teacher's class logits, recorded by an entry.
     'DistanceGIoUKDLoss': ('stem', {'score_module': 'cls'}),
+    'DeltaGIoUKDLoss': ('stem', {'score_module': 'cls'}),
 }
 # Entries a loss needs besides its own (the one that records what it reads from the teacher).
-COMPANIONS = {
-    'DistanceGIoUKDLoss': [dict(student_module='cls', teacher_module='cls',
-                                methods=[dict(type='MimicLoss', name='loss_cls_mimic')])],
-}
+CLASS_ENTRY = [dict(student_module='cls', teacher_module='cls',
+                    methods=[dict(type='MimicLoss', name='loss_cls_mimic')])]
+COMPANIONS = {'DistanceGIoUKDLoss': CLASS_ENTRY, 'DeltaGIoUKDLoss': CLASS_ENTRY}
 
 
 @pytest.mark.parametrize('loss_type', sorted(DISTILL_LOSSES.module_dict))

@@ -10,7 +10,8 @@ from distiller.registry import DISTILL_LOSSES
 
 # Losses on N x C x H x W maps that take one feature per side (FSP takes a pair, the logit losses are for logits).
 NOT_FOR_STAGES = {'FSPLoss', 'KDLoss', 'DKDLoss', 'BinaryKDLoss', 'LogitMSELoss',
-                  'DistanceGIoUKDLoss'}  # DistanceGIoUKDLoss: a head's box distances, weighted by its class logits
+                  # a head's box distances / anchor deltas, weighted by its class logits
+                  'DistanceGIoUKDLoss', 'DeltaGIoUKDLoss'}
 MAP_LOSSES = sorted(set(DISTILL_LOSSES.module_dict) - NOT_FOR_STAGES)
 EXTRA_ARGS = {'KDSVDLoss': {'k': 2}}
 

@@ -158,3 +158,57 @@ def test_a_loss_that_reads_an_unrecorded_teacher_output_fails_at_build_time() ->
     message = r"distill_cfg\[0\].*DistanceGIoUKDLoss reads the output of the teacher module 'bbox_head.rtm_cls.0'"
     with pytest.raises(DistillConfigError, match=message + ', which no entry records whole'):
         MMStepSuite(cfg, (64, 64), 2, 'cpu')
+
+
+def _atss_detector(width: int) -> nn.Module:
+    """A module holding mmdet's ATSSHead (3 classes, ``width`` wide, four stacked convs) as ``bbox_head``; its forward
+    runs the shared head on three FPN levels."""
+    from mmdet.models.dense_heads import ATSSHead
+    from mmengine.registry import DefaultScope
+
+    class Detector(nn.Module):
+
+        def __init__(self) -> None:
+            super().__init__()
+            with DefaultScope.overwrite_default_scope('mmdet'):
+                self.bbox_head = ATSSHead(
+                    num_classes=3, in_channels=8, feat_channels=width, stacked_convs=4,
+                    norm_cfg=dict(type='GN', num_groups=4, requires_grad=True),
+                    anchor_generator=dict(type='AnchorGenerator', ratios=[1.0], octave_base_scale=8,
+                                          scales_per_octave=1, strides=[8, 16, 32]),
+                    bbox_coder=dict(type='DeltaXYWHBBoxCoder', target_means=[0.0] * 4,
+                                    target_stds=[0.1, 0.1, 0.2, 0.2]))
+
+        def forward(self, feats):
+            return self.bbox_head(feats)
+
+    return Detector()
+
+
+def test_atss_crosskd_entries_train_the_shared_student_head_through_the_teacher_branches() -> None:
+    """The entries of the ATSS CrossKD config on mmdet's ATSSHead (called once per level): the class, GIoU and
+    centerness terms reach the student's first three convs of each branch through the teacher's fourth conv and
+    prediction convs; the student's own fourth conv and prediction convs get nothing, the teacher nothing."""
+    from distiller.utils import load_config
+
+    entries = load_config('configs/distillers/crosskd_atss_r101_to_r50_coco.py').model.distill_cfg
+    torch.manual_seed(0)
+    student, teacher = _atss_detector(8), _atss_detector(16)
+    teacher.eval().requires_grad_(False)
+    losses = DistillLossSet(list(entries), student, teacher)  # 1x1 connectors lift the student's 8 channels to 16
+    feats = [torch.randn(2, 8, size, size) for size in (8, 4, 2)]
+    losses.calibrate(lambda: student(feats), lambda: teacher(feats))
+    with losses.recording():
+        with torch.no_grad():
+            losses.teacher_recorder.run(teacher, feats)
+        student(feats)
+        values = losses()
+    names = ['loss_crosskd_cls', 'loss_crosskd_box', 'loss_crosskd_centerness']
+    assert all(values[name] > 0 for name in names)
+    sum(values[name] for name in names).backward()
+    assert all(p.grad is None for p in teacher.parameters())
+    head = student.bbox_head
+    for convs in (head.cls_convs, head.reg_convs):
+        assert all(convs[i].conv.weight.grad.abs().sum() > 0 for i in range(3))
+        assert convs[3].conv.weight.grad is None
+    assert all(pred.weight.grad is None for pred in (head.atss_cls, head.atss_reg, head.atss_centerness))

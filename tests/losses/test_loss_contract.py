@@ -96,6 +96,8 @@ CASES: Dict[str, Case] = {
                     lambda: _seeded((4, 3, 4, 4), (4, 5, 2, 3)), fp32_tol=BF16_VS_FP32),
     'ChannelWiseDivergence': Case(lambda **kw: L.ChannelWiseDivergence(tau=2.0, **kw), lambda: _seeded((2, 3, 4, 5)),
                                   rounded_tol=dict(rtol=1e-5, atol=1e-6)),
+    'DeltaGIoUKDLoss': Case(lambda **kw: L.DeltaGIoUKDLoss('head.cls', target_stds=(0.1, 0.1, 0.2, 0.2), **kw),
+                            _distances, extra=_class_logits, fp32_tol=BF16_VS_FP32),
     'DistanceGIoUKDLoss': Case(lambda **kw: L.DistanceGIoUKDLoss('head.cls', **kw), _distances,
                                extra=_class_logits, fp32_tol=BF16_VS_FP32),
     'DKDLoss': Case(L.DKDLoss, lambda: _seeded((5, 7), scale_S=2.0, scale_T=2.0),
