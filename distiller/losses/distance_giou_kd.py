@@ -7,6 +7,9 @@ from torch import Tensor
 from distiller.registry import DISTILL_LOSSES
 from .base import BaseDistillLoss, check_shapes
 
+# log-distances are clamped here before exp (e^12 is far beyond any image) so that a wild student cannot overflow
+MAX_LOG_DISTANCE = 12.0
+
 
 def distance_giou(dist_S: Tensor, dist_T: Tensor) -> Tensor:
     """GIoU of the boxes two (left, top, right, bottom) distance maps predict around the same points.
@@ -50,15 +53,19 @@ class DistanceGIoUKDLoss(BaseDistillLoss):
     Args:
         score_module (str): The teacher module whose output is the class logits of the same levels, in the same
             order (``'bbox_head.rtm_cls.0'``; a shared head's ``'bbox_head.conv_cls'`` gives one per level).
+        log_distances (bool): The recorded outputs are log-distances, as FCOS's ``conv_reg`` without
+            ``norm_on_bbox`` (its ``forward`` applies ``exp``): both sides go through ``exp`` first (clamped at
+            ``exp(12)``).
         weight (float): Multiplier of the loss value.
     """
 
     requires = ('teacher_outputs',)
     accepts_sequence = True
 
-    def __init__(self, score_module: str, weight: float = 1.0) -> None:
+    def __init__(self, score_module: str, log_distances: bool = False, weight: float = 1.0) -> None:
         super().__init__(weight=weight)
         self.score_module = score_module
+        self.log_distances = bool(log_distances)
         self.teacher_modules = (score_module,)
 
     def compute(self, preds_S: List[Tensor], preds_T: List[Tensor],
@@ -85,6 +92,8 @@ class DistanceGIoUKDLoss(BaseDistillLoss):
             if dist_S.shape[1] != 4 or score.shape[0] != dist_S.shape[0] or score.shape[2:] != dist_S.shape[2:]:
                 raise ValueError(f'DistanceGIoUKDLoss expects N x 4 x H x W distances and N x C x H x W class logits '
                                  f'of the same N, H, W, got {tuple(dist_S.shape)} and {tuple(score.shape)}')
+            if self.log_distances:
+                dist_S, dist_T = dist_S.clamp(max=MAX_LOG_DISTANCE).exp(), dist_T.clamp(max=MAX_LOG_DISTANCE).exp()
             weight = score.detach().float().sigmoid().max(dim=1).values
             total = total + (weight * (1 - distance_giou(dist_S, dist_T))).sum()
             weights = weights + weight.sum()

@@ -52,6 +52,15 @@ def test_value_matches_decoded_boxes_over_levels():
     assert loss.item() == pytest.approx(reference_loss(dists_S, dists_T, scores), rel=1e-5)
 
 
+def test_log_distances_are_decoded_with_exp():
+    dists_S, dists_T, scores = _inputs()
+    logs_S, logs_T = [d.log() for d in dists_S], [d.log() for d in dists_T]
+    logs_S[0][0, 0, 0, 0] = 50.0  # clamped at log-distance 12 before exp
+    dists_S[0][0, 0, 0, 0] = torch.tensor(12.0).exp()
+    loss = DistanceGIoUKDLoss('head.cls', log_distances=True)(logs_S, logs_T, teacher_outputs={'head.cls': scores})
+    assert loss.item() == pytest.approx(reference_loss(dists_S, dists_T, scores), rel=1e-5)
+
+
 def test_giou_is_one_for_equal_boxes_and_unchanged_by_a_common_scale():
     dists_S, dists_T, _ = _inputs()
     assert torch.allclose(distance_giou(dists_S[0], dists_S[0]), torch.ones(2, 3, 4))
