@@ -1,12 +1,13 @@
 """GIoU distillation of anchor-delta box predictions (CrossKD's box term for RetinaNet- and ATSS-style heads)."""
 import math
-from typing import Dict, List, Sequence
+from typing import Sequence, Tuple
 
 import torch
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss, check_shapes
+from .base import check_shapes
+from .score_weighted_giou_kd import ScoreWeightedGIoUKDLoss
 
 # mmdet's DeltaXYWHBBoxCoder clamps the log-size deltas to this (wh_ratio_clip=16/1000)
 MAX_LOG_RATIO = abs(math.log(16 / 1000))
@@ -51,7 +52,7 @@ def delta_giou(deltas_S: Tensor, deltas_T: Tensor, means: Sequence[float], stds:
 
 
 @DISTILL_LOSSES.register_module()
-class DeltaGIoUKDLoss(BaseDistillLoss):
+class DeltaGIoUKDLoss(ScoreWeightedGIoUKDLoss):
     """``1 - GIoU`` between the student's and the teacher's anchor boxes decoded from their deltas, each anchor
     weighted by the teacher's top class score for it (Wang et al., CrossKD, CVPR 2024: the GIoU term of its
     RetinaNet and ATSS configs).
@@ -73,49 +74,32 @@ class DeltaGIoUKDLoss(BaseDistillLoss):
         weight (float): Multiplier of the loss value.
     """
 
-    requires = ('teacher_outputs',)
-    accepts_sequence = True
-
     def __init__(self, score_module: str, target_means: Sequence[float] = (0.0, 0.0, 0.0, 0.0),
                  target_stds: Sequence[float] = (1.0, 1.0, 1.0, 1.0), weight: float = 1.0) -> None:
-        super().__init__(weight=weight)
+        super().__init__(score_module, weight=weight)
         if len(target_means) != 4 or len(target_stds) != 4 or min(target_stds) <= 0:
             raise ValueError(f'DeltaGIoUKDLoss: target_means and target_stds must have 4 values each, the stds '
                              f'positive, got {list(target_means)} and {list(target_stds)}')
-        self.score_module = score_module
-        self.teacher_modules = (score_module,)
         self.target_means = tuple(float(v) for v in target_means)
         self.target_stds = tuple(float(v) for v in target_stds)
 
-    def compute(self, preds_S: List[Tensor], preds_T: List[Tensor],
-                teacher_outputs: Dict[str, List[Tensor]]) -> Tensor:
-        """The score-weighted mean of ``1 - GIoU`` over all levels and anchors.
+    def level_giou_and_weight(self, deltas_S: Tensor, deltas_T: Tensor, score: Tensor) -> Tuple[Tensor, Tensor]:
+        """GIoU per anchor of one level's delta maps, and the teacher's top class score for each anchor.
 
         Args:
-            preds_S (list[Tensor]): Student deltas per level, N x 4A x H x W.
-            preds_T (list[Tensor]): Teacher deltas per level, same shapes.
-            teacher_outputs (dict[str, list[Tensor]]): Recorded teacher outputs by module name; ``score_module``
-                gives the class logits per level, N x A*C x H x W.
+            deltas_S (Tensor): Student deltas, N x 4A x H x W.
+            deltas_T (Tensor): Teacher deltas, the same shape.
+            score (Tensor): Teacher class logits, N x A*C x H x W.
 
         Returns:
-            Tensor: The scalar loss.
+            tuple[Tensor, Tensor]: N x A x H x W GIoU values and weights.
         """
-        scores = teacher_outputs[self.score_module]
-        if len(scores) != len(preds_S):
-            raise ValueError(f'DeltaGIoUKDLoss: {self.score_module!r} gave {len(scores)} class map(s) for '
-                             f'{len(preds_S)} box map(s); it must be the class branch of the same levels')
-        total, weights = preds_S[0].new_zeros(()), preds_S[0].new_zeros(())
-        for deltas_S, deltas_T, score in zip(preds_S, preds_T, scores):
-            check_shapes('DeltaGIoUKDLoss', deltas_S, deltas_T, 'student and teacher delta maps N x 4A x H x W',
-                         ndim=4)
-            anchors = deltas_S.shape[1] // 4
-            if (deltas_S.shape[1] % 4 or score.shape[0] != deltas_S.shape[0] or score.shape[2:] != deltas_S.shape[2:]
-                    or score.shape[1] % anchors):
-                raise ValueError(f'DeltaGIoUKDLoss expects N x 4A x H x W deltas and N x A*C x H x W class logits of '
-                                 f'the same N, H, W, got {tuple(deltas_S.shape)} and {tuple(score.shape)}')
-            n, _, height, width = score.shape
-            weight = score.detach().float().sigmoid().view(n, anchors, -1, height, width).max(dim=2).values
-            giou = delta_giou(deltas_S, deltas_T, self.target_means, self.target_stds)
-            total = total + (weight * (1 - giou)).sum()
-            weights = weights + weight.sum()
-        return total / weights.clamp(min=1.0)
+        check_shapes('DeltaGIoUKDLoss', deltas_S, deltas_T, 'student and teacher delta maps N x 4A x H x W', ndim=4)
+        anchors = deltas_S.shape[1] // 4
+        if (deltas_S.shape[1] % 4 or score.shape[0] != deltas_S.shape[0] or score.shape[2:] != deltas_S.shape[2:]
+                or score.shape[1] % anchors):
+            raise ValueError(f'DeltaGIoUKDLoss expects N x 4A x H x W deltas and N x A*C x H x W class logits of '
+                             f'the same N, H, W, got {tuple(deltas_S.shape)} and {tuple(score.shape)}')
+        n, _, height, width = score.shape
+        weight = score.detach().float().sigmoid().view(n, anchors, -1, height, width).max(dim=2).values
+        return delta_giou(deltas_S, deltas_T, self.target_means, self.target_stds), weight

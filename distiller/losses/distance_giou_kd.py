@@ -1,11 +1,12 @@
 """GIoU distillation of point-distance box predictions (CrossKD's box term for FCOS- and RTMDet-style heads)."""
-from typing import Dict, List
+from typing import Tuple
 
 import torch
 from torch import Tensor
 
 from distiller.registry import DISTILL_LOSSES
-from .base import BaseDistillLoss, check_shapes
+from .base import check_shapes
+from .score_weighted_giou_kd import ScoreWeightedGIoUKDLoss
 
 # log-distances are clamped here before exp (e^12 is far beyond any image) so that a wild student cannot overflow
 MAX_LOG_DISTANCE = 12.0
@@ -38,7 +39,7 @@ def distance_giou(dist_S: Tensor, dist_T: Tensor) -> Tensor:
 
 
 @DISTILL_LOSSES.register_module()
-class DistanceGIoUKDLoss(BaseDistillLoss):
+class DistanceGIoUKDLoss(ScoreWeightedGIoUKDLoss):
     """``1 - GIoU`` between the student's and the teacher's point-distance boxes, each position weighted by the
     teacher's top class score there (Wang et al., CrossKD, CVPR 2024: the GIoU term of its RetinaNet/FCOS/ATSS
     configs, here for heads that predict distances from points: FCOS, RTMDet).
@@ -59,42 +60,25 @@ class DistanceGIoUKDLoss(BaseDistillLoss):
         weight (float): Multiplier of the loss value.
     """
 
-    requires = ('teacher_outputs',)
-    accepts_sequence = True
-
     def __init__(self, score_module: str, log_distances: bool = False, weight: float = 1.0) -> None:
-        super().__init__(weight=weight)
-        self.score_module = score_module
+        super().__init__(score_module, weight=weight)
         self.log_distances = bool(log_distances)
-        self.teacher_modules = (score_module,)
 
-    def compute(self, preds_S: List[Tensor], preds_T: List[Tensor],
-                teacher_outputs: Dict[str, List[Tensor]]) -> Tensor:
-        """The score-weighted mean of ``1 - GIoU`` over all levels.
+    def level_giou_and_weight(self, dist_S: Tensor, dist_T: Tensor, score: Tensor) -> Tuple[Tensor, Tensor]:
+        """GIoU per position of one level's distance maps, and the teacher's top class score there.
 
         Args:
-            preds_S (list[Tensor]): Student distances per level, N x 4 x H x W.
-            preds_T (list[Tensor]): Teacher distances per level, same shapes.
-            teacher_outputs (dict[str, list[Tensor]]): Recorded teacher outputs by module name; ``score_module``
-                gives the class logits per level, N x C x H x W.
+            dist_S (Tensor): Student distances (or log-distances), N x 4 x H x W.
+            dist_T (Tensor): Teacher distances, the same shape.
+            score (Tensor): Teacher class logits, N x C x H x W.
 
         Returns:
-            Tensor: The scalar loss.
+            tuple[Tensor, Tensor]: N x H x W GIoU values and weights.
         """
-        scores = teacher_outputs[self.score_module]
-        if len(scores) != len(preds_S):
-            raise ValueError(f'DistanceGIoUKDLoss: {self.score_module!r} gave {len(scores)} class map(s) for '
-                             f'{len(preds_S)} box map(s); it must be the class branch of the same levels')
-        total, weights = preds_S[0].new_zeros(()), preds_S[0].new_zeros(())
-        for dist_S, dist_T, score in zip(preds_S, preds_T, scores):
-            check_shapes('DistanceGIoUKDLoss', dist_S, dist_T, 'student and teacher distance maps N x 4 x H x W',
-                         ndim=4)
-            if dist_S.shape[1] != 4 or score.shape[0] != dist_S.shape[0] or score.shape[2:] != dist_S.shape[2:]:
-                raise ValueError(f'DistanceGIoUKDLoss expects N x 4 x H x W distances and N x C x H x W class logits '
-                                 f'of the same N, H, W, got {tuple(dist_S.shape)} and {tuple(score.shape)}')
-            if self.log_distances:
-                dist_S, dist_T = dist_S.clamp(max=MAX_LOG_DISTANCE).exp(), dist_T.clamp(max=MAX_LOG_DISTANCE).exp()
-            weight = score.detach().float().sigmoid().max(dim=1).values
-            total = total + (weight * (1 - distance_giou(dist_S, dist_T))).sum()
-            weights = weights + weight.sum()
-        return total / weights.clamp(min=1.0)
+        check_shapes('DistanceGIoUKDLoss', dist_S, dist_T, 'student and teacher distance maps N x 4 x H x W', ndim=4)
+        if dist_S.shape[1] != 4 or score.shape[0] != dist_S.shape[0] or score.shape[2:] != dist_S.shape[2:]:
+            raise ValueError(f'DistanceGIoUKDLoss expects N x 4 x H x W distances and N x C x H x W class logits '
+                             f'of the same N, H, W, got {tuple(dist_S.shape)} and {tuple(score.shape)}')
+        if self.log_distances:
+            dist_S, dist_T = dist_S.clamp(max=MAX_LOG_DISTANCE).exp(), dist_T.clamp(max=MAX_LOG_DISTANCE).exp()
+        return distance_giou(dist_S, dist_T), score.detach().float().sigmoid().max(dim=1).values
