@@ -41,6 +41,17 @@ def _kept_teacher(config: str, teachers: Path, data: dict) -> None:
     (teachers / 'rtmdet_s_digits.json').write_text(json.dumps(record))
 
 
+def _check_loss_scales(work: Path, run: str, distill: list) -> None:
+    """``tools/analysis/loss_scales.py`` reads the real run's log: the plain run has no distillation terms, the
+    distilled run exactly its config's."""
+    scales = load_tool('analysis/loss_scales')
+    plain = scales.summarize_run(scales.read_run(work / 'plain_student_seed0'))
+    distilled = scales.summarize_run(scales.read_run(work / run))
+    assert plain['terms'] == {} and plain['task'][0] > 0
+    assert list(distilled['terms']) == distill and distilled['task'][0] > 0
+    assert all(start > 0 for start, _ in distilled['terms'].values())
+
+
 def test_mm_suite_trains_side_by_side_on_its_own_data_then_resumes(tmp_path: Path) -> None:
     """A suite with ``data``: its own copy of the data (3 validation images), every run pointed at it; ``--jobs 2``
     trains the two students side by side."""
@@ -49,8 +60,9 @@ def test_mm_suite_trains_side_by_side_on_its_own_data_then_resumes(tmp_path: Pat
     suite = _suite(tmp_path / 'det_suite.py', {'CWD': config}, data={'root': str(data), 'num_val': 3})
     _kept_teacher(config, tmp_path / 'teachers', {'root': str(data), 'num_val': 3})
     options = ['train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'train_dataloader.batch_size=2',
-               'default_hooks.checkpoint.interval=2']
+               'default_hooks.checkpoint.interval=2', 'default_hooks.logger.interval=1']
     proc, out = _run(tmp_path, suite, '--num-train 8 --img-size 64', options, ('--jobs', '2'))
+    _check_loss_scales(tmp_path / 'work' / 'det_suite', 'cwd_seed0', ['loss_cwd_p3', 'loss_cwd_p4', 'loss_cwd_p5'])
     assert json.loads((data / 'meta.json').read_text())['counts']['val']['images'] == 3
     assert proc.stdout.count('[efficacy det_suite] done:') == 2
     run_log = (tmp_path / 'work' / 'det_suite' / 'cwd_seed0' / 'train.log').read_text()
@@ -77,6 +89,7 @@ def test_yolo_suite_runs_methods_and_ultralytics_builtin_distillation(tmp_path: 
     options = [f'train_args.data={data}/yolo/detect/digits.yaml', 'train_args.epochs=1', 'train_args.imgsz=64',
                'train_args.batch=4', 'train_args.workers=0', 'train_args.close_mosaic=0']
     _, out = _run(tmp_path, suite, f'--out {data} --num-train 8 --num-val 2 --img-size 64', options)
+    _check_loss_scales(tmp_path / 'work' / 'yolo_suite', 'cwd_seed0', ['cwd_loss'])
     result = json.loads(out.with_suffix('.json').read_text())['suites'][0]
     assert result['metric'] == 'metrics/mAP50-95(B)'
     assert [row['method'] for row in result['rows']] == ['plain student', 'CWD', 'Ultralytics built-in']
