@@ -12,9 +12,16 @@ methods = {
     'FGD': 'configs/distillers/digits/fgd_rtmdet_s_to_tiny_digits.py',
     'FGD (balanced)': 'configs/distillers/digits/fgd_balanced_rtmdet_s_to_tiny_digits.py',
     'FGD (balanced x2)': 'configs/distillers/digits/fgd_balanced_x2_rtmdet_s_to_tiny_digits.py',
+    'FGD (balanced x4)': 'configs/distillers/digits/fgd_balanced_x4_rtmdet_s_to_tiny_digits.py',
+    'FGD (balanced x4, level shares by cells)':
+        'configs/distillers/digits/fgd_balanced_x4_by_cells_rtmdet_s_to_tiny_digits.py',
     'MGD': 'configs/distillers/digits/mgd_rtmdet_s_to_tiny_digits.py',
     'PKD': 'configs/distillers/digits/pkd_rtmdet_s_to_tiny_digits.py',
     'mimic': 'configs/distillers/digits/mimic_rtmdet_s_to_tiny_digits.py',
     'mimic (balanced)': 'configs/distillers/digits/mimic_balanced_rtmdet_s_to_tiny_digits.py',
     'mimic (balanced x2)': 'configs/distillers/digits/mimic_balanced_x2_rtmdet_s_to_tiny_digits.py',
+    'mimic (balanced x4)': 'configs/distillers/digits/mimic_balanced_x4_rtmdet_s_to_tiny_digits.py',
+    'mimic (balanced x8)': 'configs/distillers/digits/mimic_balanced_x8_rtmdet_s_to_tiny_digits.py',
+    'mimic (balanced x4, level shares by cells)':
+        'configs/distillers/digits/mimic_balanced_x4_by_cells_rtmdet_s_to_tiny_digits.py',
 }

@@ -5,13 +5,14 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..registry import DISTILL_LOSSES
 from .errors import DistillConfigError
+from .loss_balance import SHARES
 from .recorder import HookSpec
 
 PAIR_KEYS = {'student_module', 'teacher_module', 'output_hook', 'student_output_hook', 'teacher_output_hook', 'index',
              'student_index', 'teacher_index', 'methods'}
 METHOD_KEYS = {'type', 'name', 'weight', 'schedule', 'normalize', 'align', 'student_channels', 'teacher_channels',
                'level_reduction', 'balance', 'teacher_path'}
-BALANCE_KEYS = {'ratio', 'iters'}
+BALANCE_KEYS = {'ratio', 'iters', 'shares'}
 LEVEL_REDUCTIONS = ('sum', 'mean')
 
 
@@ -31,7 +32,8 @@ class MethodSpec:
         level_reduction (str): How the per-element losses of a pair (tuple elements, calls) combine: ``'sum'`` or
             ``'mean'`` (the detectron2 recipe's average over its FPN levels).
         balance (dict, optional): Loss-scale balancing: ``ratio`` (the distillation loss as a fraction of the
-            student's task loss) and ``iters`` (the iterations it is measured over).
+            student's task loss), ``iters`` (the iterations it is measured over) and ``shares`` (``'equal'`` or
+            ``'cells'``: how the levels split the target).
         teacher_path (tuple[str], optional): Teacher modules the (aligned) student feature goes through before the
             loss, in order (CrossKD, SimKD).
     """
@@ -167,13 +169,17 @@ def _parse_balance(method: dict, key: str) -> Optional[Dict[str, Any]]:
         raise DistillConfigError(f'{key}.balance.ratio: expected a positive fraction of the task loss, got {ratio!r}')
     if isinstance(iters, bool) or not isinstance(iters, int) or iters < 1:
         raise DistillConfigError(f'{key}.balance.iters: expected a whole number of iterations >= 1, got {iters!r}')
+    shares = balance.get('shares', 'equal')
+    if shares not in SHARES:
+        raise DistillConfigError(f"{key}.balance.shares: expected 'equal' (every level the same share) or 'cells' "
+                                 f"(shares in proportion to the levels' spatial positions), got {shares!r}")
     if method.get('weight', 1.0) == 0:
         raise DistillConfigError(f'{key}.balance: the method\'s weight is 0, so there is nothing to balance')
     schedule = method.get('schedule') or {}
     if isinstance(schedule, dict) and schedule.get('stop_epoch') == 0:
         raise DistillConfigError(f'{key}.balance: the schedule switches the method off from epoch 0 (stop_epoch=0), '
                                  'so there is nothing to balance')
-    return dict(ratio=float(ratio), iters=iters)
+    return dict(ratio=float(ratio), iters=iters, shares=shares)
 
 
 def method_name(method: dict) -> str:

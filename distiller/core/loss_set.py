@@ -246,7 +246,7 @@ def _build_balancer(spec: MethodSpec, num_elements: int) -> Optional[LossBalance
         return None
     per_element = not spec.loss_cfg['type'].accepts_sequence
     return LossBalancer(spec.name, spec.balance['ratio'], spec.balance['iters'], num_elements if per_element else 1,
-                        mean_reduction=spec.level_reduction == 'mean')
+                        mean_reduction=spec.level_reduction == 'mean', shares=spec.balance['shares'])
 
 
 def _has_state(module: nn.Module) -> bool:

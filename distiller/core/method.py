@@ -107,7 +107,8 @@ class DistillMethod(nn.Module):
         if measuring:
             if task_loss is None:
                 raise RuntimeError(f'{self.balancer.name}: balancing needs the task loss, which was not passed')
-            self.balancer.observe(torch.stack([v.detach() for v in levels]), task_loss)
+            cells = [t[0, 0].numel() if t.dim() > 2 else 1 for _, t in pairs] if len(levels) == len(pairs) else None
+            self.balancer.observe(torch.stack([v.detach() for v in levels]), task_loss, cells)
             return self._zero(student[0].device)
         if self.balancer is not None:
             levels = [v * m for v, m in zip(levels, self.balancer.multipliers)]

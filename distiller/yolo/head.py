@@ -92,9 +92,25 @@ def expand_distill_cfg(distill_cfg: List[dict], student: nn.Module,
                 if isinstance(method.get('balance'), dict):  # the levels share the target: each gets its part
                     ratio = method['balance'].get('ratio', 0.5)
                     if isinstance(ratio, (int, float)) and not isinstance(ratio, bool):
-                        level_method['balance'] = {**method['balance'], 'ratio': ratio / len(levels_s)}
+                        shares = _level_shares(student, len(levels_s), method['balance'].get('shares', 'equal'))
+                        # Each expanded method balances one level, so the split is done here.
+                        level_method['balance'] = {**method['balance'], 'ratio': ratio * shares[level],
+                                                   'shares': 'equal'}
                 methods.append(level_method)
                 report[f'{base}_{level}'] = base
             expanded.append({**entry, 'student_module': f'model.{s}', 'teacher_module': f'model.{t}',
                              'methods': methods})
     return expanded, report
+
+
+def _level_shares(student: nn.Module, levels: int, shares: str) -> List[float]:
+    """Each head level's share of a balanced entry's target: equal, or (``'cells'``) in proportion to its spatial
+    positions, ``1 / stride ** 2``."""
+    if shares != 'cells':
+        return [1.0 / levels] * levels
+    strides = [float(s) for s in getattr(find_head(student, 'student'), 'stride', [])]
+    if len(strides) != levels or min(strides) <= 0:
+        raise DistillConfigError(f"balance shares='cells': the student head's strides {strides} do not give one "
+                                 f'positive stride per level ({levels} levels)')
+    cells = [1.0 / stride ** 2 for stride in strides]
+    return [c / sum(cells) for c in cells]

@@ -72,6 +72,27 @@ def test_weights_are_fixed_from_the_measured_ratio_per_level() -> None:
     assert levels[1] / levels[0] < 5  # unbalanced, the second level was about 100x the first
 
 
+@pytest.mark.parametrize('reduction', ['sum', 'mean'])
+def test_cell_shares_split_the_target_by_spatial_positions(reduction) -> None:
+    """``shares='cells'``: the 8x8 level gets 64 / 80 of the target and the 4x4 level 16 / 80, so every cell
+    weighs the same; with ``level_reduction='mean'`` the levels are averaged and the total is still the ratio."""
+    losses, student, teacher = _build(dict(type='MimicLoss', name='loss_mimic', level_reduction=reduction,
+                                           balance=dict(ratio=0.5, iters=1, shares='cells')))
+    x = torch.randn(2, 3, 8, 8)
+    _step(losses, student, teacher, x, 2.0)
+    balancer = losses.methods['loss_mimic'].balancer
+    with torch.no_grad():
+        per_level = torch.tensor(_level_mse(student, teacher, x))
+    levels = 2 if reduction == 'mean' else 1
+    expected = 0.5 * 2.0 * levels * torch.tensor([64 / 80, 16 / 80]) / per_level
+    torch.testing.assert_close(balancer.multipliers, expected.float(), rtol=1e-5, atol=0)
+    loss = _step(losses, student, teacher, x, 2.0)
+    torch.testing.assert_close(loss.detach(), torch.tensor(0.5 * 2.0), rtol=1e-5, atol=0)
+    with torch.no_grad():
+        shares = per_level * balancer.multipliers / (per_level * balancer.multipliers).sum()
+    torch.testing.assert_close(shares, torch.tensor([0.8, 0.2]), rtol=1e-5, atol=0)
+
+
 def test_mean_reduction_targets_the_ratio_per_level() -> None:
     losses, student, teacher = _build(dict(type='MimicLoss', name='loss_mimic', level_reduction='mean',
                                            balance=dict(ratio=0.25, iters=1)))
@@ -102,6 +123,8 @@ def test_a_resumed_run_keeps_the_calibrated_weights() -> None:
     (dict(iters=0), 'balance.iters: expected a whole number of iterations >= 1, got 0'),
     (dict(ratio=0.5, steps=3), r'balance: unknown key\(s\) steps'),
     ('auto', 'balance: expected a dict such as dict\\(ratio=0.5, iters=20\\)'),
+    (dict(shares='area'), "balance.shares: expected 'equal' \\(every level the same share\\) or 'cells' \\(shares in "
+                          "proportion to the levels' spatial positions\\), got 'area'"),
 ])
 def test_bad_balance_settings_fail_at_build_time(balance, message) -> None:
     with pytest.raises(DistillConfigError, match=message):

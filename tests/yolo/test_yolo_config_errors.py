@@ -24,6 +24,17 @@ def test_default_layers_come_from_the_head_inputs():
     assert set(report.values()) == {'loss_mimic_loss'}
 
 
+def test_balanced_entry_splits_its_ratio_over_the_head_levels():
+    """Equal shares by default; ``shares='cells'`` by the levels' cells (strides 8, 16, 32: 16 : 4 : 1)."""
+    v8n, _, v8s = _models()
+    for shares, expected in ((None, [0.7 / 3] * 3), ('cells', [0.7 * 16 / 21, 0.7 * 4 / 21, 0.7 / 21])):
+        balance = dict(ratio=0.7, iters=5, **({'shares': shares} if shares else {}))
+        cfg, _ = expand_distill_cfg([dict(methods=[dict(type='MimicLoss', balance=balance)])], v8n, v8s)
+        levels = [e['methods'][0]['balance'] for e in cfg]
+        assert [b['ratio'] for b in levels] == pytest.approx(expected)
+        assert all(b['iters'] == 5 and b['shares'] == 'equal' for b in levels)  # each expanded method: one level
+
+
 def test_one_module_name_without_the_other_is_rejected():
     v8n, _, v8s = _models()
     with pytest.raises(DistillConfigError, match=r'distill_cfg\[0\]: give both student_module and teacher_module'):
