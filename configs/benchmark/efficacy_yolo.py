@@ -7,10 +7,16 @@ methods = {
     'CWD': 'configs/distillers/yolo/cwd_yolov8s_to_yolov8n_digits.py',
     'MGD': 'configs/distillers/yolo/mgd_yolov8s_to_yolov8n_digits.py',
     'MGD (balanced)': 'configs/distillers/yolo/mgd_balanced_yolov8s_to_yolov8n_digits.py',
+    'MGD (balanced, level shares by cells)':
+        'configs/distillers/yolo/mgd_balanced_cells_yolov8s_to_yolov8n_digits.py',
     'FGD': 'configs/distillers/yolo/fgd_yolov8s_to_yolov8n_digits.py',
     'FGD (balanced)': 'configs/distillers/yolo/fgd_balanced_yolov8s_to_yolov8n_digits.py',
+    'FGD (balanced, level shares by cells)':
+        'configs/distillers/yolo/fgd_balanced_cells_yolov8s_to_yolov8n_digits.py',
     'mimic': 'configs/distillers/yolo/mimic_yolov8s_to_yolov8n_digits.py',
     'mimic (balanced)': 'configs/distillers/yolo/mimic_balanced_yolov8s_to_yolov8n_digits.py',
+    'mimic (balanced, level shares by cells)':
+        'configs/distillers/yolo/mimic_balanced_cells_yolov8s_to_yolov8n_digits.py',
     'logit KD': 'configs/distillers/yolo/kd_yolov8s_to_yolov8n_digits.py',
     'logit KD (balanced)': 'configs/distillers/yolo/kd_balanced_yolov8s_to_yolov8n_digits.py',
     'CWD + logit KD (mix)': 'configs/distillers/yolo/cwd_kd_yolov8s_to_yolov8n_digits.py',
