@@ -9,6 +9,8 @@ methods = {
     'SimKD-style (cross-head CWD)': 'configs/distillers/digits/simkd_cspnext_s_to_tiny_fpn_digits.py',
     'MGD': 'configs/distillers/digits/mgd_cspnext_s_to_tiny_fpn_digits.py',
     'mimic': 'configs/distillers/digits/mimic_cspnext_s_to_tiny_fpn_digits.py',
+    'mimic (balanced x4, level shares by cells)':
+        'configs/distillers/digits/mimic_balanced_x4_by_cells_cspnext_s_to_tiny_fpn_digits.py',
     'PKD': 'configs/distillers/digits/pkd_cspnext_s_to_tiny_fpn_digits.py',
     'pixel KD': 'configs/distillers/digits/kd_cspnext_s_to_tiny_fpn_digits.py',
     'pixel KD (balanced)': 'configs/distillers/digits/kd_balanced_cspnext_s_to_tiny_fpn_digits.py',
