@@ -8,10 +8,14 @@ methods = {
     'CWD': 'configs/distillers/digits/cwd_cspnext_s_to_tiny_fpn_digits.py',
     'SimKD-style (cross-head CWD)': 'configs/distillers/digits/simkd_cspnext_s_to_tiny_fpn_digits.py',
     'MGD': 'configs/distillers/digits/mgd_cspnext_s_to_tiny_fpn_digits.py',
+    'MGD (balanced x4, level shares by cells)':
+        'configs/distillers/digits/mgd_balanced_x4_by_cells_cspnext_s_to_tiny_fpn_digits.py',
     'mimic': 'configs/distillers/digits/mimic_cspnext_s_to_tiny_fpn_digits.py',
     'mimic (balanced x4, level shares by cells)':
         'configs/distillers/digits/mimic_balanced_x4_by_cells_cspnext_s_to_tiny_fpn_digits.py',
     'PKD': 'configs/distillers/digits/pkd_cspnext_s_to_tiny_fpn_digits.py',
+    'PKD (balanced x4, level shares by cells)':
+        'configs/distillers/digits/pkd_balanced_x4_by_cells_cspnext_s_to_tiny_fpn_digits.py',
     'pixel KD': 'configs/distillers/digits/kd_cspnext_s_to_tiny_fpn_digits.py',
     'pixel KD (balanced)': 'configs/distillers/digits/kd_balanced_cspnext_s_to_tiny_fpn_digits.py',
 }
