@@ -13,10 +13,14 @@ methods = {
     'FGD (balanced)': 'configs/distillers/yolo/fgd_balanced_yolov8s_to_yolov8n_digits.py',
     'FGD (balanced, level shares by cells)':
         'configs/distillers/yolo/fgd_balanced_cells_yolov8s_to_yolov8n_digits.py',
+    'FGD (balanced to 0.4, level shares by cells)':
+        'configs/distillers/yolo/fgd_balanced_0p4_cells_yolov8s_to_yolov8n_digits.py',
     'mimic': 'configs/distillers/yolo/mimic_yolov8s_to_yolov8n_digits.py',
     'mimic (balanced)': 'configs/distillers/yolo/mimic_balanced_yolov8s_to_yolov8n_digits.py',
     'mimic (balanced, level shares by cells)':
         'configs/distillers/yolo/mimic_balanced_cells_yolov8s_to_yolov8n_digits.py',
+    'mimic (balanced to 0.4, level shares by cells)':
+        'configs/distillers/yolo/mimic_balanced_0p4_cells_yolov8s_to_yolov8n_digits.py',
     'logit KD': 'configs/distillers/yolo/kd_yolov8s_to_yolov8n_digits.py',
     'logit KD (balanced)': 'configs/distillers/yolo/kd_balanced_yolov8s_to_yolov8n_digits.py',
     'CWD + logit KD (mix)': 'configs/distillers/yolo/cwd_kd_yolov8s_to_yolov8n_digits.py',
