@@ -107,7 +107,9 @@ class DistillMethod(nn.Module):
         if measuring:
             if task_loss is None:
                 raise RuntimeError(f'{self.balancer.name}: balancing needs the task loss, which was not passed')
-            cells = [t[0, 0].numel() if t.dim() > 2 else 1 for _, t in pairs] if len(levels) == len(pairs) else None
+            cells = None
+            if self.balancer.shares == 'cells' and len(levels) == len(pairs):  # one loss value per recorded pair
+                cells = [t[0, 0].numel() if t.dim() > 2 else 1 for _, t in pairs]
             self.balancer.observe(torch.stack([v.detach() for v in levels]), task_loss, cells)
             return self._zero(student[0].device)
         if self.balancer is not None:
