@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from mmengine.registry import DefaultScope
 from PIL import Image
 
 from distiller.benchmark.seg_confidence import foreground_confidence, mean_confidence
@@ -89,9 +90,11 @@ def test_tool_reads_student_and_distiller_checkpoints(split: Path, capsys: pytes
     state = build_model(str(STUDENT)).state_dict()
     torch.save({'state_dict': state}, split / 'plain.pth')
     torch.save({'state_dict': {f'student.{k}': v for k, v in state.items()}}, split / 'distiller.pth')
+    scope = DefaultScope.get_current_instance()
     status = run(str(STUDENT), str(split / 'plain.pth'), str(split / 'distiller.pth'), '--names', 'plain',
                  'distilled', '--img-dir', str(split / 'img'), '--ann-dir', str(split / 'ann'))
     assert status == 0
+    assert DefaultScope.get_current_instance() is scope  # the tool leaves the process's default scope as it was
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith('| plain') or
             line.startswith('| distilled')]
     assert len(rows) == 2

@@ -81,17 +81,19 @@ def checkpoint_confidence(config: str, checkpoint: str, pairs: List[tuple], back
     Returns:
         dict: ``mean_confidence`` of the images.
     """
+    from mmengine.registry import DefaultScope
     from mmseg.apis import inference_model, init_model
 
     from distiller.engine.checkpoint_loader import load_checkpoint_for_test
-    model = init_model(config, device='cpu')
-    load_checkpoint_for_test(model, checkpoint)
     per_image = []
-    for image, label in pairs:
-        with torch.no_grad():
-            logits = inference_model(model, str(image)).seg_logits.data
-        labels = torch.from_numpy(np.array(Image.open(label))).long()
-        per_image.append(foreground_confidence(logits.softmax(dim=0), labels, background))
+    with DefaultScope.overwrite_default_scope('mmseg'):  # init_model would make mmseg the process-wide scope
+        model = init_model(config, device='cpu')
+        load_checkpoint_for_test(model, checkpoint)
+        for image, label in pairs:
+            with torch.no_grad():
+                logits = inference_model(model, str(image)).seg_logits.data
+            labels = torch.from_numpy(np.array(Image.open(label))).long()
+            per_image.append(foreground_confidence(logits.softmax(dim=0), labels, background))
     return mean_confidence(per_image)
 
 
