@@ -21,4 +21,7 @@ methods = {
         'configs/distillers/digits/pkd_balanced_x4_by_cells_cspnext_s_to_tiny_fpn_digits.py',
     'pixel KD': 'configs/distillers/digits/kd_cspnext_s_to_tiny_fpn_digits.py',
     'pixel KD (balanced)': 'configs/distillers/digits/kd_balanced_cspnext_s_to_tiny_fpn_digits.py',
+    'pixel KD (class-weighted)': 'configs/distillers/digits/kd_class_weighted_cspnext_s_to_tiny_fpn_digits.py',
+    'pixel KD (class-weighted, balanced)':
+        'configs/distillers/digits/kd_class_weighted_balanced_cspnext_s_to_tiny_fpn_digits.py',
 }

@@ -1,4 +1,7 @@
 """Logit distillation with softened targets (Hinton KD)."""
+from typing import Optional, Sequence
+
+import torch
 import torch.nn.functional as F
 from torch import Tensor
 
@@ -15,20 +18,31 @@ class KDLoss(BaseDistillLoss):
     dim 1 holds that many distributions side by side, each over ``C / groups`` bins (a YOLO DFL box head: 4 box sides
     of ``reg_max`` bins each), and every one counts as a sample.
 
+    With ``class_weight`` each sample's divergence is multiplied by the weight of the teacher's top class before the
+    average, as mmseg's ``CrossEntropyLoss(class_weight=...)`` weighs each pixel by its label's class. Give the
+    student's own class weights so that the distillation term weighs classes as its task loss does (a segmentor whose
+    cross-entropy weighs background 0.1 would otherwise be distilled mostly on background pixels).
+
     Args:
         tau (float): Softmax temperature (4 is common on CIFAR-100, 1-2 on ImageNet).
         groups (int): Number of distributions along dim 1.
+        class_weight (Sequence[float], optional): One non-negative weight per class (``C / groups`` of them).
         weight (float): Multiplier of the loss value.
     """
 
-    def __init__(self, tau: float = 1.0, groups: int = 1, weight: float = 1.0) -> None:
+    def __init__(self, tau: float = 1.0, groups: int = 1, class_weight: Optional[Sequence[float]] = None,
+                 weight: float = 1.0) -> None:
         super().__init__(weight=weight)
         if tau <= 0:
             raise ValueError(f'KDLoss: tau must be positive, got {tau}')
         if groups < 1:
             raise ValueError(f'KDLoss: groups must be a positive integer, got {groups}')
+        if class_weight is not None and (len(class_weight) == 0 or min(class_weight) < 0):
+            raise ValueError(f'KDLoss: class_weight must be a non-empty list of non-negative weights, '
+                             f'got {list(class_weight)}')
         self.tau = float(tau)
         self.groups = int(groups)
+        self.class_weight = None if class_weight is None else torch.tensor(class_weight, dtype=torch.float32)
 
     def compute(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
         """Temperature-scaled KL divergence from the teacher's to the student's class distribution.
@@ -47,8 +61,13 @@ class KDLoss(BaseDistillLoss):
                              'distributions')
         log_p_S = (_split(preds_S, self.groups) / self.tau).log_softmax(dim=1)
         log_p_T = (_split(preds_T, self.groups) / self.tau).log_softmax(dim=1)
-        kl = F.kl_div(log_p_S, log_p_T, reduction='batchmean', log_target=True)
-        return kl * self.tau**2
+        kl = F.kl_div(log_p_S, log_p_T, reduction='none', log_target=True).sum(dim=1)
+        if self.class_weight is not None:
+            if len(self.class_weight) != log_p_T.shape[1]:
+                raise ValueError(f'KDLoss: class_weight has {len(self.class_weight)} entries for distributions '
+                                 f'over {log_p_T.shape[1]} classes')
+            kl = kl * self.class_weight.to(kl)[log_p_T.argmax(dim=1)]
+        return kl.mean() * self.tau**2
 
 
 def _split(logits: Tensor, groups: int) -> Tensor:

@@ -66,3 +66,27 @@ def test_groups_must_divide_the_channels():
         KDLoss(groups=4)(torch.randn(2, 6), torch.randn(2, 6))
     with pytest.raises(ValueError, match='groups must be a positive integer'):
         KDLoss(groups=0)
+
+
+def test_class_weight_weighs_each_position_by_the_teachers_top_class():
+    """Per-position KL times the weight of argmax(teacher), averaged over all positions (mmseg's weighted mean)."""
+    preds_S, preds_T = _logits((2, 3, 4, 5))
+    weights = [0.1, 1.0, 2.5]
+    loss = KDLoss(tau=2.0, class_weight=weights)(preds_S, preds_T)
+    rows_S = np.moveaxis(preds_S.double().numpy(), 1, -1).reshape(-1, 3)
+    rows_T = np.moveaxis(preds_T.double().numpy(), 1, -1).reshape(-1, 3)
+    total = 0.0
+    for row_S, row_T in zip(rows_S, rows_T):
+        p_s, p_t = _softmax(row_S / 2.0), _softmax(row_T / 2.0)
+        total += weights[int(np.argmax(row_T))] * np.sum(p_t * np.log(p_t / p_s))
+    assert loss.item() == pytest.approx(total / len(rows_S) * 4.0, rel=1e-5)
+    unit = KDLoss(tau=2.0, class_weight=[1.0, 1.0, 1.0])(preds_S, preds_T)
+    assert unit.item() == pytest.approx(KDLoss(tau=2.0)(preds_S, preds_T).item(), rel=1e-6)
+
+
+def test_class_weight_bad_inputs():
+    with pytest.raises(ValueError, match=r'class_weight must be a non-empty list of non-negative weights, '
+                                         r'got \[1.0, -0.5\]'):
+        KDLoss(class_weight=[1.0, -0.5])
+    with pytest.raises(ValueError, match='class_weight has 3 entries for distributions over 6 classes'):
+        KDLoss(class_weight=[1.0, 1.0, 1.0])(torch.randn(2, 6), torch.randn(2, 6))
