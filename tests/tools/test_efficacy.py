@@ -74,7 +74,8 @@ def test_mm_suite_trains_side_by_side_on_its_own_data_then_resumes(tmp_path: Pat
     records = sorted(p.name for p in (out / 'det_suite').iterdir())
     assert records == ['cwd_seed0.json', 'plain_student_seed0.json']
     table = out.with_suffix('.md').read_text()
-    assert '#### det_suite' in table and '| CWD |' in table and '| plain student |' in table
+    assert f"#### det_suite with {' '.join(options)}\n" in table
+    assert '| CWD |' in table and '| plain student |' in table
     again, _ = _run(tmp_path, suite, '--num-train 8 --img-size 64', options, ('--jobs', '2'))
     assert 'reusing the teacher' in again.stdout and again.stdout.count('kept from') == 2
     assert 'tools/train.py' not in again.stdout

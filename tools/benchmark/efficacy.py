@@ -91,6 +91,9 @@ class Suite:
         spec = load_config(path)
         self.name = Path(path).stem
         self.title = spec.get('title', self.name)
+        if args.cfg_options:
+            # The suite's title names its schedule; say when the command line changed it.
+            self.title += f" with {' '.join(args.cfg_options)}"
         self.seeds = list(args.seeds or spec.get('seeds', [0, 1]))
         methods = dict(spec.methods)
         if args.methods:
